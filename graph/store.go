@@ -1,0 +1,285 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// Config says how to reach Neo4j and how much any one query may cost.
+type Config struct {
+	URI      string // neo4j://host:port (routing: works against a cluster or Aura unchanged) or bolt://
+	User     string // empty: no authentication
+	Password string
+	Database string // empty: the server's default database
+	// QueryTimeout bounds every read; Neo4j stops the transaction server-side when it runs out.
+	QueryTimeout time.Duration
+	// WriteTimeout bounds every write transaction (imports are larger than queries).
+	WriteTimeout time.Duration
+	// MaxRows caps the rows any query returns.
+	MaxRows int
+	Logger  *slog.Logger
+}
+
+// DefaultConfig is the configuration of a local development Neo4j.
+func DefaultConfig() Config {
+	return Config{
+		URI:          "neo4j://127.0.0.1:7687",
+		Database:     "neo4j",
+		QueryTimeout: 10 * time.Second,
+		WriteTimeout: 5 * time.Minute,
+		MaxRows:      10000,
+	}
+}
+
+// Store is the Neo4j implementation of Graph. It is safe for concurrent use.
+type Store struct {
+	cfg    Config
+	driver neo4j.DriverWithContext
+	log    *slog.Logger
+	// bookmarks make every session of the store causally consistent: a read that follows a write sees it,
+	// even on a cluster member other than the leader.
+	bookmarks neo4j.BookmarkManager
+
+	schemaReady atomic.Bool
+	roundTrips  atomic.Int64
+	stop        chan struct{}
+	wg          sync.WaitGroup
+
+	srcMu   sync.RWMutex
+	sources map[string]*Source // every Source node, loaded on first use and after a miss
+}
+
+var _ Graph = (*Store)(nil)
+
+// Open creates the driver and returns at once, whether or not Neo4j answers yet. A background loop applies
+// the schema as soon as Neo4j can be reached; until then Ready reports why not, and queries fail with
+// UNAVAILABLE.
+func Open(cfg Config) (*Store, error) {
+	if cfg.URI == "" {
+		return nil, Invalid("NEO4J_URI", "must not be empty")
+	}
+	u, err := url.Parse(cfg.URI)
+	if err != nil || u.Host == "" {
+		return nil, Invalid("NEO4J_URI", "%q is not a URI like neo4j://127.0.0.1:7687", cfg.URI)
+	}
+	def := DefaultConfig()
+	if cfg.QueryTimeout <= 0 {
+		cfg.QueryTimeout = def.QueryTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = def.WriteTimeout
+	}
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = def.MaxRows
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	auth := neo4j.NoAuth()
+	if cfg.User != "" {
+		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *neo4j.Config) {
+		// Fail fast while Neo4j is down: a request must answer UNAVAILABLE within its own timeout.
+		c.SocketConnectTimeout = 2 * time.Second
+		c.ConnectionAcquisitionTimeout = 3 * time.Second
+		c.MaxTransactionRetryTime = 0
+		c.MaxConnectionPoolSize = 100
+		c.ConnectionLivenessCheckTimeout = 30 * time.Second
+	})
+	if err != nil {
+		return nil, Invalid("NEO4J_URI", "%v", err)
+	}
+	s := &Store{
+		cfg:       cfg,
+		driver:    driver,
+		log:       cfg.Logger,
+		bookmarks: neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
+		stop:      make(chan struct{}),
+	}
+	s.wg.Add(1)
+	go s.applySchemaLoop()
+	return s, nil
+}
+
+// Close stops the background loop and closes the driver; in-flight queries are not waited for.
+func (s *Store) Close(ctx context.Context) error {
+	close(s.stop)
+	s.wg.Wait()
+	return s.driver.Close(ctx)
+}
+
+// RoundTrips counts the Cypher statements sent to Neo4j since the store opened. Tests use it to show that
+// a GraphQL field costs one round trip.
+func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
+
+// Ready reports whether Neo4j answers (within 1.5 s) and the schema has been applied.
+func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	if err := s.driver.VerifyConnectivity(ctx); err != nil {
+		return &Error{Code: EUNAVAILABLE, Message: "neo4j unreachable: " + firstLine(err.Error()), Err: err}
+	}
+	if !s.schemaReady.Load() {
+		return Errorf(EUNAVAILABLE, "neo4j schema not applied yet")
+	}
+	return nil
+}
+
+func (s *Store) applySchemaLoop() {
+	defer s.wg.Done()
+	delay := 200 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := s.applySchema(ctx)
+		cancel()
+		if err == nil {
+			s.schemaReady.Store(true)
+			s.log.Info("neo4j schema applied", "uri", s.cfg.URI)
+			return
+		}
+		s.log.Warn("neo4j not ready; retrying", "err", firstLine(err.Error()), "in", delay)
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(delay):
+		}
+		if delay < 2*time.Second {
+			delay *= 2
+		}
+	}
+}
+
+func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{
+		AccessMode:      mode,
+		DatabaseName:    s.cfg.Database,
+		BookmarkManager: s.bookmarks,
+		FetchSize:       1000,
+	})
+}
+
+// read runs one Cypher statement in a read transaction bounded by the query timeout, and returns at most
+// MaxRows records (the statement itself must also LIMIT).
+func (s *Store) read(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	return s.readWithin(ctx, s.cfg.QueryTimeout, cypher, params)
+}
+
+func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
+	defer cancel()
+	sess := s.session(ctx, neo4j.AccessModeRead)
+	defer sess.Close(context.WithoutCancel(ctx))
+	out, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		s.roundTrips.Add(1)
+		res, err := tx.Run(ctx, cypher, params)
+		if err != nil {
+			return nil, err
+		}
+		var recs []*neo4j.Record
+		for res.Next(ctx) {
+			if len(recs) >= s.cfg.MaxRows {
+				break
+			}
+			recs = append(recs, res.Record())
+		}
+		return recs, res.Err()
+	}, neo4j.WithTxTimeout(timeout))
+	if err != nil {
+		return nil, s.mapErr(ctx, err)
+	}
+	return out.([]*neo4j.Record), nil
+}
+
+// statement is one Cypher statement of a write transaction.
+type statement struct {
+	cypher string
+	params map[string]any
+}
+
+// write runs statements in order in one write transaction: all of them take effect, or none.
+func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSummary, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
+	defer cancel()
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		sums := make([]neo4j.ResultSummary, 0, len(stmts))
+		for _, st := range stmts {
+			s.roundTrips.Add(1)
+			res, err := tx.Run(ctx, st.cypher, st.params)
+			if err != nil {
+				return nil, err
+			}
+			sum, err := res.Consume(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sums = append(sums, sum)
+		}
+		return sums, nil
+	}, neo4j.WithTxTimeout(s.cfg.WriteTimeout))
+	if err != nil {
+		return nil, s.mapErr(ctx, err)
+	}
+	return out.([]neo4j.ResultSummary), nil
+}
+
+// mapErr turns a driver error into an *Error with a code. Client errors in Cypher are bugs of this package
+// (INTERNAL), except where a caller maps them more precisely first.
+func (s *Store) mapErr(ctx context.Context, err error) error {
+	var ge *Error
+	if errors.As(err, &ge) {
+		return err
+	}
+	var ne *neo4j.Neo4jError
+	isNeo := errors.As(err, &ne)
+	switch {
+	case isNeo && strings.Contains(ne.Code, "TransactionTimedOut"),
+		isNeo && strings.HasSuffix(ne.Code, "Transaction.Terminated") && ctx.Err() != nil:
+		return &Error{Code: ETIMEOUT, Message: "the query ran past its time budget and was stopped", Err: err}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		if !s.schemaReady.Load() || neo4j.IsConnectivityError(err) {
+			return &Error{Code: EUNAVAILABLE, Message: "neo4j unreachable", Err: err}
+		}
+		return &Error{Code: ETIMEOUT, Message: "the query ran past its time budget", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: ETIMEOUT, Message: "the request was cancelled", Err: err}
+	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err), isUnavailable(err):
+		return &Error{Code: EUNAVAILABLE, Message: "neo4j unreachable: " + firstLine(err.Error()), Err: err}
+	case isNeo && strings.HasPrefix(ne.Code, "Neo.ClientError.Security."):
+		return &Error{Code: EUNAVAILABLE, Message: "neo4j refused the service's credentials", Err: err}
+	case isNeo && strings.HasPrefix(ne.Code, "Neo.TransientError."):
+		return &Error{Code: EUNAVAILABLE, Message: "neo4j is busy: " + ne.Msg, Err: err}
+	}
+	s.log.Error("neo4j error", "err", err)
+	return &Error{Code: EINTERNAL, Message: "unexpected database error", Err: err}
+}
+
+func isUnavailable(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "ConnectivityError") ||
+		strings.Contains(msg, "unable to retrieve routing table") || strings.Contains(msg, "i/o timeout") ||
+		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// notFound is the error for an unknown actor id.
+func notFound(field, id string) error {
+	return &Error{Code: ENOTFOUND, Field: field, Message: fmt.Sprintf("no actor with id %q", id)}
+}

@@ -1,0 +1,167 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Relations pages through the relations of several actors in one round trip (the GraphQL loader batches
+// Actor.relations through it). Relations are ordered by id; the cursor is the last id seen.
+func (s *Store) Relations(ctx context.Context, ids []string, q RelationsQuery) ([]*RelationPage, error) {
+	if err := checkIDs("ids", ids, MaxFirst); err != nil {
+		return nil, err
+	}
+	if err := checkRange("first", q.First, 0, MaxFirst); err != nil {
+		return nil, err
+	}
+	asOf, err := q.Filter.validate()
+	if err != nil {
+		return nil, err
+	}
+	after := ""
+	if q.After != nil {
+		if after, err = decodeCursor("after", *q.After); err != nil {
+			return nil, err
+		}
+	}
+	l, r := arrows(q.Direction)
+	cypher := fmt.Sprintf(`UNWIND $ids AS aid
+MATCH (a:Actor {id: aid})
+CALL (a) {
+  MATCH (a)%[1]s[r%[2]s]%[3]s(o:Actor) WHERE %[4]s AND ($kinds IS NULL OR o.kind IN $kinds)
+  RETURN count(r) AS total
+}
+CALL (a) {
+  MATCH (a)%[1]s[r%[2]s]%[3]s(o:Actor) WHERE %[4]s AND ($kinds IS NULL OR o.kind IN $kinds) AND r.id > $after
+  WITH r, o ORDER BY r.id LIMIT $first + 1
+  RETURN collect(r) AS rels, collect(o) AS others
+}
+RETURN a.id AS id, total, %[5]s`, l, typeSpec(q.Types), r, relFilter("r"), subgraphReturn("[a] + others", "rels"))
+	params := filterParams(map[string]any{"ids": ids, "first": q.First, "after": after}, &q.Filter, asOf)
+	recs, err := s.read(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	d := s.newDecoder()
+	byID := map[string]*RelationPage{}
+	for _, rec := range recs {
+		d.actorList(rec.Values[2])
+		d.actorList(rec.Values[4])
+		page := &RelationPage{TotalCount: int(num(rec.Values[1])), Relations: d.relations(rec.Values[3])}
+		if len(page.Relations) > q.First {
+			page.Relations, page.HasNextPage = page.Relations[:q.First], true
+		}
+		for _, rel := range page.Relations {
+			page.Cursors = append(page.Cursors, encodeCursor(rel.ID))
+		}
+		byID[str(rec.Values[0])] = page
+	}
+	if err := d.finish(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*RelationPage, len(ids))
+	for i, id := range ids {
+		if out[i] = byID[id]; out[i] == nil {
+			out[i] = &RelationPage{}
+		}
+	}
+	return out, nil
+}
+
+// ActorSources returns for each actor the sources cited by it or by its relations, ordered by id.
+func (s *Store) ActorSources(ctx context.Context, ids []string) ([][]*Source, error) {
+	if err := checkIDs("ids", ids, MaxFirst); err != nil {
+		return nil, err
+	}
+	recs, err := s.read(ctx, `UNWIND $ids AS aid
+MATCH (a:Actor {id: aid})
+CALL (a) {
+  OPTIONAL MATCH (a)-[r]-(:Actor)
+  UNWIND coalesce(r.evSource, []) + a.evSource AS sid
+  WITH DISTINCT sid ORDER BY sid
+  RETURN collect(sid) AS sids
+}
+RETURN a.id, sids`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string][]*Evidence{}
+	var all []*Evidence
+	for _, rec := range recs {
+		for _, sid := range strs(rec.Values[1]) {
+			e := &Evidence{Source: &Source{ID: sid}}
+			byID[str(rec.Values[0])] = append(byID[str(rec.Values[0])], e)
+			all = append(all, e)
+		}
+	}
+	if err := s.resolveSources(ctx, all); err != nil {
+		return nil, err
+	}
+	out := make([][]*Source, len(ids))
+	for i, id := range ids {
+		out[i] = []*Source{}
+		for _, e := range byID[id] {
+			out[i] = append(out[i], e.Source)
+		}
+	}
+	return out, nil
+}
+
+// Neighbourhood expands breadth first from q.ID, one level per hop, entirely inside Neo4j. At each level
+// every frontier actor contributes at most PerNodeLimit relations (highest confidence first, then by id),
+// and new actors are admitted until Limit actors are in the subgraph. Relations left out by either cap are
+// counted in Omitted. The levels are unrolled into one statement: depth is validated to 1..MaxDepth.
+func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
+	asOf, err := q.validate()
+	if err != nil {
+		return nil, err
+	}
+	l, r := arrows(q.Direction)
+	var b strings.Builder
+	b.WriteString("MATCH (start:Actor {id: $id})\nWITH [start] AS seen, [start] AS frontier, [] AS rels, 0 AS omitted\n")
+	for level := 0; level < q.Depth; level++ {
+		fmt.Fprintf(&b, `CALL (frontier, seen) {
+  UNWIND frontier AS f
+  CALL (f, seen) {
+    MATCH (f)%[1]s[r%[2]s]%[3]s(m:Actor)
+    WHERE %[4]s AND ($kinds IS NULL OR m.kind IN $kinds)
+    WITH r, m ORDER BY r.confidence DESC, r.id
+    WITH collect({r: r, m: m}) AS found
+    RETURN found[0..$perNode] AS taken, size(found) - size(found[0..$perNode]) AS cut
+  }
+  WITH collect(taken) AS takenLists, sum(cut) AS cut
+  WITH reduce(acc = [], t IN takenLists | acc + t) AS cands, cut
+  CALL (cands, seen) {
+    UNWIND cands AS c
+    WITH c.m AS m WHERE NOT m IN seen
+    RETURN collect(DISTINCT m) AS fresh
+  }
+  WITH cands, cut, fresh[0..($limit - size(seen))] AS added, fresh
+  WITH cands, cut, added, seen + added AS nowSeen
+  WITH added, nowSeen, [c IN cands WHERE c.m IN nowSeen | c.r] AS kept, cut + size(cands) AS offered
+  RETURN added, nowSeen, kept, offered - size(kept) AS dropped
+}
+WITH nowSeen AS seen, added AS frontier, rels + kept AS rels, omitted + dropped AS omitted
+`, l, typeSpec(q.Types), r, relFilter("r"))
+	}
+	b.WriteString("RETURN omitted, " + subgraphReturn("seen", "rels"))
+	params := filterParams(map[string]any{"id": q.ID, "perNode": q.PerNodeLimit, "limit": q.Limit}, &q.Filter, asOf)
+	recs, err := s.read(ctx, b.String(), params)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, notFound("id", q.ID)
+	}
+	return s.decodeSubgraph(ctx, recs[0].Values[1:], int(num(recs[0].Values[0])))
+}
+
+// decodeSubgraph decodes the three columns of subgraphReturn.
+func (s *Store) decodeSubgraph(ctx context.Context, v []any, omitted int) (*Subgraph, error) {
+	d := s.newDecoder()
+	g := &Subgraph{Nodes: d.actorList(v[0]), Omitted: omitted, Truncated: omitted > 0}
+	d.actorList(v[2])
+	g.Edges = d.relations(v[1])
+	return g, d.finish(ctx)
+}

@@ -1,0 +1,295 @@
+// Package httpapi is ActorGraph's HTTP edge: the GraphQL endpoint, health and readiness probes, and the
+// middleware every request passes (request id, panic recovery, body limit, one log line per request).
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/actorgraph/actorgraph/graph"
+	"github.com/actorgraph/actorgraph/resolvers"
+)
+
+// Config bounds what one request may ask.
+type Config struct {
+	MaxBodyBytes  int64 // request body cap
+	MaxComplexity int   // gqlgen complexity limit (see resolvers.NewSchema for the cost model)
+	MaxDepth      int   // selection depth limit, introspection excepted
+	Introspection bool  // allow __schema / __type queries
+}
+
+// DefaultConfig is what the server uses unless told otherwise.
+func DefaultConfig() Config {
+	return Config{MaxBodyBytes: 1 << 20, MaxComplexity: 200000, MaxDepth: 12, Introspection: true}
+}
+
+// Handler serves /graphql, /healthz and /readyz.
+type Handler struct {
+	mux *http.ServeMux
+	g   graph.Graph
+	log *slog.Logger
+	cfg Config
+}
+
+// New returns the handler over g.
+func New(g graph.Graph, cfg Config, log *slog.Logger) *Handler {
+	h := &Handler{mux: http.NewServeMux(), g: g, log: log, cfg: cfg}
+	gql := h.graphqlServer()
+	h.mux.Handle("/graphql", gql)
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+	})
+	h.mux.HandleFunc("GET /readyz", h.readyz)
+	return h
+}
+
+// Handle adds a route (the web explorer, export) behind the same middleware.
+func (h *Handler) Handle(pattern string, handler http.Handler) { h.mux.Handle(pattern, handler) }
+
+func (h *Handler) graphqlServer() *handler.Server {
+	srv := handler.New(resolvers.NewSchema(h.g))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if h.cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(h.cfg.MaxComplexity))
+	srv.Use(depthLimit{max: h.cfg.MaxDepth})
+	srv.AroundOperations(resolvers.WithLoaders(h.g))
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if info := infoFrom(ctx); info != nil && graphql.HasOperationContext(ctx) {
+			oc := graphql.GetOperationContext(ctx)
+			info.setOperation(operationName(oc))
+			if resp != nil {
+				info.setOutcome(outcome(resp.Errors))
+			}
+		}
+		return resp
+	})
+	srv.SetErrorPresenter(resolvers.ErrorPresenter(h.log, RequestID))
+	srv.SetRecoverFunc(resolvers.Recover(h.log, RequestID))
+	return srv
+}
+
+// operationName is the operation's name, or its root fields when it has none ("{actor,search}").
+func operationName(oc *graphql.OperationContext) string {
+	if oc.OperationName != "" {
+		return oc.OperationName
+	}
+	if oc.Operation == nil {
+		return ""
+	}
+	var names []string
+	for _, sel := range oc.Operation.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok {
+			names = append(names, f.Name)
+		}
+	}
+	return "{" + strings.Join(names, ",") + "}"
+}
+
+// outcome is "ok", or the distinct error codes of a response.
+func outcome(errs gqlerror.List) string {
+	if len(errs) == 0 {
+		return "ok"
+	}
+	seen := map[string]bool{}
+	var codes []string
+	for _, e := range errs {
+		c, _ := e.Extensions["code"].(string)
+		if c == "" {
+			c = "ERROR"
+		}
+		if !seen[c] {
+			seen[c] = true
+			codes = append(codes, c)
+		}
+	}
+	return strings.Join(codes, ",")
+}
+
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := h.g.Ready(r.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ServeHTTP runs every request through the middleware: a request id, a body size cap, panic recovery, and
+// one structured log line (method, path, operation, status, outcome, duration).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rid := r.Header.Get("X-Request-Id")
+	if rid == "" || len(rid) > 64 {
+		rid = newRequestID()
+	}
+	info := &reqInfo{}
+	ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, rid), infoKey{}, info)
+	r = r.WithContext(ctx)
+	w.Header().Set("X-Request-Id", rid)
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+	}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.log.Error("panic", "panic", fmt.Sprint(p), "request_id", rid, "path", r.URL.Path)
+			if !sw.wrote {
+				writeJSON(sw, http.StatusInternalServerError, map[string]any{"errors": []map[string]any{{
+					"message": "internal error", "extensions": map[string]any{"code": graph.EINTERNAL, "requestId": rid}}}})
+			}
+			info.setOutcome(graph.EINTERNAL)
+		}
+		op, out := info.get()
+		h.log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "operation", op,
+			"status", sw.status, "outcome", out, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+	h.mux.ServeHTTP(sw, r)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request ctx belongs to ("" outside a request).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type infoKey struct{}
+
+// reqInfo collects what the log line says about a GraphQL request.
+type reqInfo struct {
+	mu      sync.Mutex
+	op, out string
+}
+
+func infoFrom(ctx context.Context) *reqInfo {
+	i, _ := ctx.Value(infoKey{}).(*reqInfo)
+	return i
+}
+
+func (i *reqInfo) setOperation(op string) {
+	i.mu.Lock()
+	i.op = op
+	i.mu.Unlock()
+}
+
+func (i *reqInfo) setOutcome(out string) {
+	i.mu.Lock()
+	i.out = out
+	i.mu.Unlock()
+}
+
+func (i *reqInfo) get() (string, string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.op, i.out
+}
+
+// depthLimit rejects operations nested deeper than max (introspection fields excepted).
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                 { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || d.max <= 0 {
+		return nil
+	}
+	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0); depth > d.max {
+		err := gqlerror.Errorf("query is nested %d levels deep; the limit is %d", depth, d.max)
+		err.Extensions = map[string]any{"code": graph.EINVALID, "field": "query"}
+		return err
+	}
+	return nil
+}
+
+func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, visited int) int {
+	if visited > 100 {
+		return visited
+	}
+	deepest := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				continue
+			}
+			d = 1 + selectionDepth(doc, s.SelectionSet, visited+1)
+		case *ast.InlineFragment:
+			d = selectionDepth(doc, s.SelectionSet, visited+1)
+		case *ast.FragmentSpread:
+			if f := doc.Fragments.ForName(s.Name); f != nil {
+				d = selectionDepth(doc, f.SelectionSet, visited+1)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
