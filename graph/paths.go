@@ -281,4 +281,3 @@ func deref(s *string) any {
 	}
 	return *s
 }
-
