@@ -24,6 +24,7 @@ import (
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/httpapi"
 	"github.com/actorgraph/actorgraph/seed"
+	"github.com/actorgraph/actorgraph/web"
 )
 
 // config is everything the process reads from its environment.
@@ -147,6 +148,7 @@ func serve(cfg config, args []string, log *slog.Logger) error {
 		return err
 	}
 	h := httpapi.New(store, cfg.HTTP, log)
+	h.Handle("/", web.Handler())
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)),
 		Handler:           h,
