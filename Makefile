@@ -35,8 +35,15 @@ run: build
 	$(BIN) seed --if-empty
 	$(BIN) serve
 
+GENERATED := resolvers/generated.go resolvers/models_gen.go
+
+## check-generated: fail when `go tool gqlgen generate` would change the generated code
+check-generated:
+	@before=$$(sha256sum $(GENERATED)); go tool gqlgen generate; after=$$(sha256sum $(GENERATED)); \
+	  if [ "$$before" != "$$after" ]; then echo "generated code was stale: run make generate and commit" >&2; exit 1; fi
+
 ## test: a fresh test Neo4j on its own port and folder, go vet, go test -race, then stop it whatever happened
-test:
+test: check-generated
 	@rm -rf $(TEST_NEO4J_DATA_DIR)
 	@NEO4J_PORT=$(TEST_NEO4J_PORT) NEO4J_DATA_DIR=$(TEST_NEO4J_DATA_DIR) $(NEO4J) start
 	@status=0; \

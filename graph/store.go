@@ -106,6 +106,11 @@ func Open(cfg Config) (*Store, error) {
 		bookmarks: neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
 		stop:      make(chan struct{}),
 	}
+	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
+	// before anything runs concurrently so that later dials only read it. The outcome does not matter.
+	warm, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = driver.VerifyConnectivity(warm)
+	cancel()
 	s.wg.Add(1)
 	go s.applySchemaLoop()
 	return s, nil
@@ -248,10 +253,10 @@ func (s *Store) mapErr(ctx context.Context, err error) error {
 		isNeo && strings.HasSuffix(ne.Code, "Transaction.Terminated") && ctx.Err() != nil:
 		return &Error{Code: ETIMEOUT, Message: "the query ran past its time budget and was stopped", Err: err}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
-		if !s.schemaReady.Load() || neo4j.IsConnectivityError(err) {
+		if !s.schemaReady.Load() {
 			return &Error{Code: EUNAVAILABLE, Message: "neo4j unreachable", Err: err}
 		}
-		return &Error{Code: ETIMEOUT, Message: "the query ran past its time budget", Err: err}
+		return &Error{Code: ETIMEOUT, Message: "the request ran past its time budget", Err: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Code: ETIMEOUT, Message: "the request was cancelled", Err: err}
 	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err), isUnavailable(err):

@@ -154,10 +154,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, rid), infoKey{}, info)
 	r = r.WithContext(ctx)
 	w.Header().Set("X-Request-Id", rid)
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	if r.ContentLength > h.cfg.MaxBodyBytes {
+		writeJSON(sw, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
+			"message":    fmt.Sprintf("body: the request body is larger than %d bytes", h.cfg.MaxBodyBytes),
+			"extensions": map[string]any{"code": graph.EINVALID, "field": "body", "requestId": rid}}}})
+		h.log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", sw.status, "outcome", graph.EINVALID)
+		return
+	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
 	}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {

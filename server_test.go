@@ -1,0 +1,123 @@
+package main
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func TestLoadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		check   func(config) bool
+		wantErr string
+	}{
+		{"defaults", nil, func(c config) bool {
+			return c.Port == 8080 && c.Host == "127.0.0.1" && c.Store.URI == "neo4j://127.0.0.1:7687" &&
+				c.Store.QueryTimeout == 10*time.Second && c.HTTP.Introspection
+		}, ""},
+		{"overrides", map[string]string{"PORT": "9000", "NEO4J_URI": "neo4j+s://x.databases.neo4j.io", "NEO4J_USER": "neo4j",
+			"NEO4J_PASSWORD": "pw", "QUERY_TIMEOUT": "3s", "INTROSPECTION": "false"}, func(c config) bool {
+			return c.Port == 9000 && c.Store.URI == "neo4j+s://x.databases.neo4j.io" && c.Store.User == "neo4j" &&
+				c.Store.Password == "pw" && c.Store.QueryTimeout == 3*time.Second && !c.HTTP.Introspection
+		}, ""},
+		{"bad port", map[string]string{"PORT": "http"}, nil, "PORT"},
+		{"port out of range", map[string]string{"PORT": "70000"}, nil, "PORT"},
+		{"bad timeout", map[string]string{"QUERY_TIMEOUT": "10"}, nil, "QUERY_TIMEOUT"},
+		{"bad bool", map[string]string{"INTROSPECTION": "maybe"}, nil, "INTROSPECTION"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(func(k string) string { return tc.env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !tc.check(c) {
+				t.Fatalf("config %+v, err %v", c, err)
+			}
+		})
+	}
+}
+
+// TestComposeFile checks docker-compose.yml against the server's real configuration, since no Docker
+// engine runs where the tests do: the image tag, the env names, the ports and the wiring.
+func TestComposeFile(t *testing.T) {
+	b, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Build       any               `yaml:"build"`
+			Command     []string          `yaml:"command"`
+			Environment map[string]string `yaml:"environment"`
+			Ports       []string          `yaml:"ports"`
+			Healthcheck *struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+			DependsOn map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
+		} `yaml:"services"`
+		Volumes map[string]any `yaml:"volumes"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatal(err)
+	}
+	neo, app, seedJob := compose.Services["neo4j"], compose.Services["actorgraph"], compose.Services["seed"]
+	if neo.Image != "neo4j:5.26-community" {
+		t.Errorf("neo4j image %q, want neo4j:5.26-community", neo.Image)
+	}
+	if neo.Healthcheck == nil || len(neo.Healthcheck.Test) == 0 {
+		t.Error("neo4j has no healthcheck")
+	}
+	if _, ok := compose.Volumes["neo4j-data"]; !ok {
+		t.Error("no named volume for neo4j data")
+	}
+	for name, svc := range map[string]struct {
+		env     map[string]string
+		cmd     []string
+		depends map[string]struct {
+			Condition string `yaml:"condition"`
+		}
+	}{"actorgraph": {app.Environment, app.Command, app.DependsOn}, "seed": {seedJob.Environment, seedJob.Command, seedJob.DependsOn}} {
+		for k := range svc.env {
+			if !slices.Contains(envNames, k) {
+				t.Errorf("%s sets %s, which the server does not read", name, k)
+			}
+		}
+		if _, err := loadConfig(func(k string) string { return svc.env[k] }); err != nil {
+			t.Errorf("%s environment does not load: %v", name, err)
+		}
+		if svc.env["NEO4J_URI"] != "neo4j://neo4j:7687" {
+			t.Errorf("%s NEO4J_URI = %q", name, svc.env["NEO4J_URI"])
+		}
+		if svc.depends["neo4j"].Condition != "service_healthy" {
+			t.Errorf("%s does not wait for neo4j's health", name)
+		}
+	}
+	if !slices.Equal(seedJob.Command, []string{"seed", "--if-empty"}) {
+		t.Errorf("seed command %v", seedJob.Command)
+	}
+	if app.DependsOn["seed"].Condition != "service_completed_successfully" {
+		t.Error("the service does not wait for the seed job")
+	}
+	cfg, _ := loadConfig(func(k string) string { return app.Environment[k] })
+	if cfg.Host != "0.0.0.0" {
+		t.Errorf("in a container the service must listen on 0.0.0.0, got %s", cfg.Host)
+	}
+	if want := "8080:" + app.Environment["PORT"]; !slices.Contains(app.Ports, want) {
+		t.Errorf("ports %v lack %s", app.Ports, want)
+	}
+	if neo.Environment["NEO4J_AUTH"] == "" || !strings.HasPrefix(neo.Environment["NEO4J_AUTH"], app.Environment["NEO4J_USER"]+"/") {
+		t.Errorf("NEO4J_AUTH %q does not match NEO4J_USER %q", neo.Environment["NEO4J_AUTH"], app.Environment["NEO4J_USER"])
+	}
+}
