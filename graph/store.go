@@ -27,6 +27,9 @@ type Config struct {
 	// MaxRows caps the rows any query returns.
 	MaxRows int
 	Logger  *slog.Logger
+	// Trace, when set, is called with every statement the store sends (benchmarks replay them through the
+	// raw driver to measure the service's overhead). It must be safe for concurrent use.
+	Trace func(cypher string, params map[string]any)
 }
 
 // DefaultConfig is the configuration of a local development Neo4j.
@@ -184,6 +187,9 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 	defer cancel()
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
+	if s.cfg.Trace != nil {
+		s.cfg.Trace(cypher, params)
+	}
 	out, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		s.roundTrips.Add(1)
 		res, err := tx.Run(ctx, cypher, params)
