@@ -527,3 +527,41 @@ func TestLimitsAndHealth(t *testing.T) {
 		t.Errorf("a 2 MiB body was accepted (%d)", resp.StatusCode)
 	}
 }
+
+func TestExport(t *testing.T) {
+	a := newAPI(t)
+	get := func(query string) (int, string, string) {
+		resp, err := http.Get(a.url + "/export?" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+	for _, tc := range []struct {
+		query, ctype string
+		status       int
+		contains     []string
+	}{
+		{"id=al-karrar-office&format=graphml&types=FUNDS,BASED_IN", "application/graphml+xml", 200,
+			[]string{`<node id="al-karrar-office">`, `<node id="somalia">`, `source="al-karrar-office" target="abu-miskin"`, `<data key="via">turkey</data>`}},
+		{"id=al-karrar-office&format=json", "application/json", 200, []string{`"id":"al-karrar-office:FUNDS:abu-miskin"`, `"via":["turkey"]`}},
+		{"id=al-karrar-office&format=csv&types=FUNDS", "text/csv; charset=utf-8", 200, []string{"id,type,from,from_name", "al-karrar-office:FUNDS:abu-miskin,FUNDS,al-karrar-office"}},
+		{"id=al-karrar-office&format=csv&table=nodes", "text/csv; charset=utf-8", 200, []string{"id,name,kind", "somalia,Somalia,COUNTRY"}},
+		{"id=no-such-actor&format=json", "application/json", 404, []string{`"code":"NOT_FOUND"`}},
+		{"id=iskp&format=pdf", "application/json", 400, []string{`"field":"format"`}},
+		{"id=iskp&depth=9", "application/json", 400, []string{`"field":"depth"`}},
+		{"id=iskp&types=HATES", "application/json", 400, []string{`"field":"types[0]"`}},
+	} {
+		status, ctype, body := get(tc.query)
+		if status != tc.status || ctype != tc.ctype {
+			t.Errorf("%s: %d %s, want %d %s\n%s", tc.query, status, ctype, tc.status, tc.ctype, body)
+		}
+		for _, c := range tc.contains {
+			if !strings.Contains(body, c) {
+				t.Errorf("%s: body lacks %q", tc.query, c)
+			}
+		}
+	}
+}

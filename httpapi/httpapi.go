@@ -56,6 +56,7 @@ func New(g graph.Graph, cfg Config, log *slog.Logger) *Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	h.mux.HandleFunc("GET /readyz", h.readyz)
+	h.mux.HandleFunc("GET /export", h.export)
 	return h
 }
 
