@@ -2,15 +2,20 @@
 //
 //	actorgraph [serve]                 serve the API (the default)
 //	actorgraph seed [--if-empty] [--file PATH ...]   load the seed dataset, or the given files
+//	actorgraph keys create --role ROLE --name NAME | keys list | keys revoke ID   manage API keys
 //
 // Configuration comes from environment variables (see README.md), which flags override.
 package main
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,7 +46,8 @@ type config struct {
 // against it.
 var envNames = []string{"HOST", "PORT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE",
 	"QUERY_TIMEOUT", "MAX_ROWS", "MAX_DEPTH", "MAX_COMPLEXITY", "MAX_BODY_BYTES", "INTROSPECTION",
-	"SHUTDOWN_GRACE", "LOG_FORMAT"}
+	"SHUTDOWN_GRACE", "LOG_FORMAT", "CYPHER_TIMEOUT", "CYPHER_MAX_TIMEOUT", "ANONYMOUS_ROLE", "JWT_ISSUER", "JWT_AUDIENCE",
+	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM"}
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{Host: "127.0.0.1", Port: 8080, Store: graph.DefaultConfig(), HTTP: httpapi.DefaultConfig(),
@@ -95,6 +101,36 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.HTTP.Introspection = b
 	}
 	duration("SHUTDOWN_GRACE", &c.ShutdownGrace)
+	duration("CYPHER_TIMEOUT", &c.Store.CypherTimeout)
+	duration("CYPHER_MAX_TIMEOUT", &c.Store.CypherMaxTimeout)
+	switch v := strings.ToLower(getenv("ANONYMOUS_ROLE")); v {
+	case "":
+	case "off", "none", "false":
+		c.HTTP.Auth.AnonymousRole = ""
+	default:
+		role, err := graph.ParseRole(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ANONYMOUS_ROLE: want off, viewer, analyst, editor or admin, got %q", v))
+		}
+		c.HTTP.Auth.AnonymousRole = role
+	}
+	if secret, keyFile := getenv("JWT_HMAC_SECRET"), getenv("JWT_PUBLIC_KEY_FILE"); secret != "" || keyFile != "" {
+		j := &httpapi.JWTConfig{Issuer: getenv("JWT_ISSUER"), Audience: getenv("JWT_AUDIENCE"), RoleClaim: getenv("JWT_ROLE_CLAIM")}
+		if secret != "" {
+			if len(secret) < 32 {
+				errs = append(errs, fmt.Errorf("JWT_HMAC_SECRET: want at least 32 characters"))
+			}
+			j.HMACSecret = []byte(secret)
+		}
+		if keyFile != "" {
+			key, err := readPublicKey(keyFile)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("JWT_PUBLIC_KEY_FILE: %w", err))
+			}
+			j.PublicKey = key
+		}
+		c.HTTP.Auth.JWT = j
+	}
 	str("LOG_FORMAT", &c.LogFormat)
 	if c.Port < 1 || c.Port > 65535 {
 		errs = append(errs, fmt.Errorf("PORT: want 1..65535, got %d", c.Port))
@@ -119,8 +155,10 @@ func main() {
 		err = serve(cfg, args, log)
 	case "seed":
 		err = seedCmd(cfg, args, log)
+	case "keys":
+		err = keysCmd(cfg, args, log, os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (want serve or seed)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, seed or keys)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "actorgraph:", err)
@@ -201,24 +239,12 @@ func seedCmd(cfg config, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	cfg.Store.Logger = log
-	store, err := graph.Open(cfg.Store)
+	store, err := openStore(cfg, log, *wait)
 	if err != nil {
 		return err
 	}
 	defer store.Close(context.Background())
 	ctx := context.Background()
-	deadline := time.Now().Add(*wait)
-	for {
-		err := store.Ready(ctx)
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("neo4j not ready after %s: %w", *wait, err)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
 	if *ifEmpty {
 		st, err := store.Stats(ctx)
 		if err != nil {
@@ -243,3 +269,98 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// readPublicKey reads a PEM public key (RSA, ECDSA or Ed25519) for verifying tokens.
+func readPublicKey(path string) (crypto.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("%s holds no PEM block", path)
+	}
+	return x509.ParsePKIXPublicKey(block.Bytes)
+}
+
+// openStore opens the store and waits until Neo4j is ready.
+func openStore(cfg config, log *slog.Logger, wait time.Duration) (*graph.Store, error) {
+	cfg.Store.Logger = log
+	store, err := graph.Open(cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := store.Ready(context.Background())
+		if err == nil {
+			return store, nil
+		}
+		if time.Now().After(deadline) {
+			store.Close(context.Background())
+			return nil, fmt.Errorf("neo4j not ready after %s: %w", wait, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// keysCmd manages API keys from the command line, with the authority of whoever can reach the database.
+func keysCmd(cfg config, args []string, log *slog.Logger, out io.Writer) error {
+	usage := errors.New("usage: keys create --role viewer|analyst|editor|admin --name NAME | keys list | keys revoke ID")
+	if len(args) == 0 {
+		return usage
+	}
+	store, err := openStore(cfg, log, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	who := "cli"
+	if u := os.Getenv("USER"); u != "" {
+		who = "cli:" + u
+	}
+	ctx := graph.WithPrincipal(context.Background(), &graph.Principal{Name: who, Role: graph.RoleAdmin, Via: "cli"})
+	switch args[0] {
+	case "create":
+		fs := flag.NewFlagSet("keys create", flag.ContinueOnError)
+		roleName := fs.String("role", "", "viewer, analyst, editor or admin")
+		name := fs.String("name", "", "who the key is for (recorded in the audit trail)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		role, err := graph.ParseRole(*roleName)
+		if err != nil {
+			return err
+		}
+		key, k, err := store.CreateKey(ctx, *name, role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "created key %s for %s (%s); it is shown only now:\n%s\n", k.ID, k.Name, k.Role, key)
+	case "list":
+		keys, err := store.Keys(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%-12s  %-8s  %-20s  %-25s  %s\n", "ID", "ROLE", "CREATED", "NAME", "REVOKED")
+		for _, k := range keys {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(out, "%-12s  %-8s  %-20s  %-25s  %s\n", k.ID, k.Role, k.CreatedAt.Format(time.RFC3339), k.Name, revoked)
+		}
+	case "revoke":
+		if len(args) != 2 {
+			return usage
+		}
+		k, err := store.RevokeKey(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "revoked key %s (%s)\n", k.ID, k.Name)
+	default:
+		return usage
+	}
+	return nil
+}

@@ -8,11 +8,12 @@ import (
 // Cypher projections shared by every read. An actor and a relation always come back with the same keys,
 // so one decoder serves every query.
 func actorProj(v string) string {
-	return v + " {.id, .name, .kind, .aliases, .description, .countryCode, .evSource, .evLine, .evClaim, degree: COUNT { (" + v + ")--() }}"
+	return v + " {.id, .name, .kind, .aliases, .description, .countryCode, .evSource, .evLine, .evClaim, .version, " +
+		"degree: COUNT { (" + v + ")--() } - coalesce(" + v + ".retiredDegree, 0)}"
 }
 
 func relProj(r string) string {
-	return r + " {.id, .since, .until, .status, .confidence, .via, .evSource, .evLine, .evClaim, type: type(" + r +
+	return r + " {.id, .since, .until, .status, .confidence, .via, .evSource, .evLine, .evClaim, .version, .retired, .retiredReason, type: type(" + r +
 		"), from: startNode(" + r + ").id, to: endNode(" + r + ").id}"
 }
 
@@ -55,7 +56,7 @@ func (d *decoder) actor(v any) *Actor {
 	a := &Actor{
 		ID: id, Name: str(m["name"]), Kind: Kind(str(m["kind"])), Aliases: strs(m["aliases"]),
 		Description: strPtr(m["description"]), CountryCode: strPtr(m["countryCode"]),
-		Degree: int(num(m["degree"])), Evidence: evidence(m),
+		Degree: int(num(m["degree"])), Evidence: evidence(m), Version: int(num(m["version"])),
 	}
 	d.actors[id] = a
 	return a
@@ -80,7 +81,8 @@ func (d *decoder) relation(v any) *Relation {
 	}
 	r := &Relation{
 		ID: str(m["id"]), Type: RelType(str(m["type"])), Since: strPtr(m["since"]), Until: strPtr(m["until"]),
-		Status: Status(str(m["status"])), Evidence: evidence(m),
+		Status: Status(str(m["status"])), Evidence: evidence(m), Version: int(num(m["version"])),
+		Retired: m["retired"] == true, RetiredReason: strPtr(m["retiredReason"]),
 	}
 	if c, ok := m["confidence"].(float64); ok {
 		r.Confidence = &c

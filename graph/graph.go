@@ -55,6 +55,27 @@ type Graph interface {
 	Import(ctx context.Context, d *Dataset) (*ImportResult, error)
 	// Ready reports whether Neo4j answers and the schema is in place; the error says why not.
 	Ready(ctx context.Context) error
+
+	// Cypher runs an analyst's statement read-only (see cypher.go for what is refused and how).
+	Cypher(ctx context.Context, q CypherQuery) (*CypherResult, error)
+	// Relation returns one relation by id, retired or not.
+	Relation(ctx context.Context, id string) (*Relation, error)
+
+	// Edits need an EDITOR principal in ctx (see WithPrincipal); each is one audited transaction guarded
+	// by the version the editor read. See edit.go.
+	UpsertActor(ctx context.Context, in ActorInput, version *int) (*Actor, error)
+	AddRelation(ctx context.Context, in RelationInput) (*Relation, error)
+	UpdateRelation(ctx context.Context, id string, version int, patch RelationPatch) (*Relation, error)
+	RetireRelation(ctx context.Context, id string, version int, reason string) (*Relation, error)
+	MergeActors(ctx context.Context, duplicate, canonical string, canonicalVersion int) (*Actor, error)
+	// History returns the recorded changes of an actor or relation, oldest first.
+	History(ctx context.Context, id string, first int) ([]*AuditEntry, error)
+
+	// API keys: stored only as hashes. Authenticate maps a key to its principal.
+	CreateKey(ctx context.Context, name string, role Role) (string, *APIKey, error)
+	Keys(ctx context.Context) ([]*APIKey, error)
+	RevokeKey(ctx context.Context, id string) (*APIKey, error)
+	Authenticate(ctx context.Context, key string) (*Principal, error)
 }
 
 // Kind is the kind of an actor; each kind is also a Neo4j label beside Actor.
@@ -175,6 +196,8 @@ type Actor struct {
 	// Degree counts all relations of the actor, whatever their type or direction.
 	Degree   int
 	Evidence []*Evidence
+	// Version counts the actor's edits; an update must name the version it read.
+	Version int
 }
 
 // Relation is a typed, directed link between two actors.
@@ -191,6 +214,10 @@ type Relation struct {
 	// Via names the transit countries and intermediaries of a FUNDS relation, in route order.
 	Via      []*Actor
 	Evidence []*Evidence
+	Version  int
+	// Retired relations are soft-deleted: queries leave them out unless asked (Filter.IncludeRetired).
+	Retired       bool
+	RetiredReason *string
 }
 
 // Evidence is one citation: a line of a source document and what it says, in our words.

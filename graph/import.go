@@ -76,7 +76,7 @@ func importStatements(d *Dataset) []statement {
 				others = append(others, o.Label())
 			}
 		}
-		batches(fmt.Sprintf("UNWIND $rows AS row MERGE (n:Actor {id: row.id}) SET n += row.props, n:%s REMOVE n:%s",
+		batches(fmt.Sprintf("UNWIND $rows AS row MERGE (n:Actor {id: row.id}) SET n += row.props, n.version = coalesce(n.version, 1), n:%s REMOVE n:%s",
 			k.Label(), strings.Join(others, ":")), byKind[k])
 	}
 
@@ -88,7 +88,7 @@ func importStatements(d *Dataset) []statement {
 		batches(fmt.Sprintf(`UNWIND $rows AS row
 MATCH (a:Actor {id: row.from}) MATCH (b:Actor {id: row.to})
 MERGE (a)-[r:%s {id: row.id}]->(b)
-SET r += row.props`, t), byType[t])
+SET r += row.props, r.version = coalesce(r.version, 1)`, t), byType[t])
 	}
 	return stmts
 }

@@ -33,10 +33,11 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	}
 	// More candidates than asked for: some revisit an actor, and ranking by credibility must see longer ones.
 	candidates := q.K * 3
-	order := "length(p), credibility DESC, weak"
+	// The last key, the relation ids, makes the order total: equal paths come back in the same order.
+	order := "length(p), credibility DESC, weak, [e IN relationships(p) | e.id]"
 	if q.RankBy == RankCredibility {
 		candidates = max(q.K*10, 50)
-		order = "credibility DESC, weak, length(p)"
+		order = "credibility DESC, weak, length(p), [e IN relationships(p) | e.id]"
 	}
 	l, r := arrows(q.Direction)
 	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})

@@ -31,6 +31,8 @@ type Filter struct {
 	AsOf          *string   // only relations valid at this partial date
 	MinConfidence *float64
 	Statuses      []Status
+	// IncludeRetired follows retired relations too.
+	IncludeRetired bool
 }
 
 // ActorsQuery pages through actors.

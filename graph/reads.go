@@ -13,7 +13,11 @@ func (s *Store) Actor(ctx context.Context, id string) (*Actor, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	recs, err := s.read(ctx, "MATCH (n:Actor {id: $id}) RETURN "+actorProj("n")+" AS actor", map[string]any{"id": id})
+	// An id merged into another actor resolves to it.
+	recs, err := s.read(ctx, `OPTIONAL MATCH (a:Actor {id: $id})
+OPTIONAL MATCH (r:Redirect {id: $id}) OPTIONAL MATCH (m:Actor {id: r.to})
+WITH coalesce(a, m) AS n WHERE n IS NOT NULL
+RETURN `+actorProj("n")+" AS actor", map[string]any{"id": id})
 	if err != nil {
 		return nil, err
 	}
@@ -220,10 +224,10 @@ func (s *Store) resolveSources(ctx context.Context, evs []*Evidence) error {
 // Stats counts actors, relations and sources, by kind and by type.
 func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 	recs, err := s.read(ctx, `CALL () { MATCH (n:Actor) RETURN count(n) AS actors }
-CALL () { MATCH (:Actor)-[r]->(:Actor) RETURN count(r) AS relations }
+CALL () { MATCH (:Actor)-[r]->(:Actor) WHERE r.retired IS NULL RETURN count(r) AS relations }
 CALL () { MATCH (s:Source) RETURN count(s) AS sources }
 CALL () { MATCH (n:Actor) WITH n.kind AS kind, count(*) AS c ORDER BY kind RETURN collect([kind, c]) AS byKind }
-CALL () { MATCH (:Actor)-[r]->(:Actor) WITH type(r) AS type, count(*) AS c ORDER BY type RETURN collect([type, c]) AS byType }
+CALL () { MATCH (:Actor)-[r]->(:Actor) WHERE r.retired IS NULL WITH type(r) AS type, count(*) AS c ORDER BY type RETURN collect([type, c]) AS byType }
 RETURN actors, relations, sources, byKind, byType`, nil)
 	if err != nil {
 		return nil, err
@@ -246,7 +250,8 @@ RETURN actors, relations, sources, byKind, byType`, nil)
 func relFilter(r string) string {
 	return fmt.Sprintf("(%[1]s.sinceKey <= $asOfEnd AND %[1]s.untilKey >= $asOfStart)"+
 		" AND ($minConfidence IS NULL OR %[1]s.confidence >= $minConfidence)"+
-		" AND ($statuses IS NULL OR %[1]s.status IN $statuses)", r)
+		" AND ($statuses IS NULL OR %[1]s.status IN $statuses)"+
+		" AND ($includeRetired OR %[1]s.retired IS NULL)", r)
 }
 
 // filterParams sets the parameters of relFilter.
@@ -268,6 +273,7 @@ func filterParams(p map[string]any, f *Filter, asOf *Date) map[string]any {
 		p["statuses"] = st
 	}
 	p["kinds"] = kindsParam(f.Kinds)
+	p["includeRetired"] = f.IncludeRetired
 	return p
 }
 

@@ -26,7 +26,11 @@ type Config struct {
 	WriteTimeout time.Duration
 	// MaxRows caps the rows any query returns.
 	MaxRows int
-	Logger  *slog.Logger
+	// CypherTimeout is the default timeout of an analyst's ad-hoc statement; CypherMaxTimeout caps what
+	// an analyst may ask for.
+	CypherTimeout    time.Duration
+	CypherMaxTimeout time.Duration
+	Logger           *slog.Logger
 	// Trace, when set, is called with every statement the store sends (benchmarks replay them through the
 	// raw driver to measure the service's overhead). It must be safe for concurrent use.
 	Trace func(cypher string, params map[string]any)
@@ -35,11 +39,13 @@ type Config struct {
 // DefaultConfig is the configuration of a local development Neo4j.
 func DefaultConfig() Config {
 	return Config{
-		URI:          "neo4j://127.0.0.1:7687",
-		Database:     "neo4j",
-		QueryTimeout: 10 * time.Second,
-		WriteTimeout: 5 * time.Minute,
-		MaxRows:      10000,
+		URI:              "neo4j://127.0.0.1:7687",
+		Database:         "neo4j",
+		QueryTimeout:     10 * time.Second,
+		WriteTimeout:     5 * time.Minute,
+		MaxRows:          10000,
+		CypherTimeout:    10 * time.Second,
+		CypherMaxTimeout: 60 * time.Second,
 	}
 }
 
@@ -59,6 +65,8 @@ type Store struct {
 
 	srcMu   sync.RWMutex
 	sources map[string]*Source // every Source node, loaded on first use and after a miss
+
+	keyCache keyCache
 }
 
 var _ Graph = (*Store)(nil)
@@ -83,6 +91,12 @@ func Open(cfg Config) (*Store, error) {
 	}
 	if cfg.MaxRows <= 0 {
 		cfg.MaxRows = def.MaxRows
+	}
+	if cfg.CypherTimeout <= 0 {
+		cfg.CypherTimeout = def.CypherTimeout
+	}
+	if cfg.CypherMaxTimeout < cfg.CypherTimeout {
+		cfg.CypherMaxTimeout = max(def.CypherMaxTimeout, cfg.CypherTimeout)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -243,6 +257,30 @@ func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSum
 		return nil, s.mapErr(ctx, err)
 	}
 	return out.([]neo4j.ResultSummary), nil
+}
+
+// writeFunc runs fn in one write transaction, with run sending one statement of it; fn decides between
+// statements (read, check a version, write). The transaction commits only if fn returns no error.
+func (s *Store) writeFunc(ctx context.Context, fn func(run runFunc) (any, error)) (any, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
+	defer cancel()
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		run := func(cypher string, params map[string]any) ([]*neo4j.Record, error) {
+			s.roundTrips.Add(1)
+			res, err := tx.Run(ctx, cypher, params)
+			if err != nil {
+				return nil, err
+			}
+			return res.Collect(ctx)
+		}
+		return fn(run)
+	}, neo4j.WithTxTimeout(s.cfg.WriteTimeout))
+	if err != nil {
+		return nil, s.mapErr(ctx, err)
+	}
+	return out, nil
 }
 
 // mapErr turns a driver error into an *Error with a code. Client errors in Cypher are bugs of this package

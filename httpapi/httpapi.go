@@ -32,31 +32,33 @@ type Config struct {
 	MaxComplexity int   // gqlgen complexity limit (see resolvers.NewSchema for the cost model)
 	MaxDepth      int   // selection depth limit, introspection excepted
 	Introspection bool  // allow __schema / __type queries
+	Auth          AuthConfig
 }
 
 // DefaultConfig is what the server uses unless told otherwise.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 1 << 20, MaxComplexity: 200000, MaxDepth: 12, Introspection: true}
+	return Config{MaxBodyBytes: 1 << 20, MaxComplexity: 200000, MaxDepth: 12, Introspection: true,
+		Auth: AuthConfig{AnonymousRole: graph.RoleViewer}}
 }
 
 // Handler serves /graphql, /healthz and /readyz.
 type Handler struct {
-	mux *http.ServeMux
-	g   graph.Graph
-	log *slog.Logger
-	cfg Config
+	mux  *http.ServeMux
+	g    graph.Graph
+	log  *slog.Logger
+	cfg  Config
+	auth AuthConfig
 }
 
 // New returns the handler over g.
 func New(g graph.Graph, cfg Config, log *slog.Logger) *Handler {
-	h := &Handler{mux: http.NewServeMux(), g: g, log: log, cfg: cfg}
-	gql := h.graphqlServer()
-	h.mux.Handle("/graphql", gql)
+	h := &Handler{mux: http.NewServeMux(), g: g, log: log, cfg: cfg, auth: cfg.Auth}
+	h.mux.Handle("/graphql", h.requireCaller(h.graphqlServer()))
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
 	h.mux.HandleFunc("GET /readyz", h.readyz)
-	h.mux.HandleFunc("GET /export", h.export)
+	h.mux.Handle("GET /export", h.requireCaller(http.HandlerFunc(h.export)))
 	return h
 }
 

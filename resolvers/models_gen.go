@@ -18,6 +18,36 @@ type ActorEdge struct {
 	Node   *graph.Actor `json:"node"`
 }
 
+type ActorInput struct {
+	ID          string     `json:"id"`
+	Kind        graph.Kind `json:"kind"`
+	Name        string     `json:"name"`
+	Aliases     []string   `json:"aliases,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	CountryCode *string    `json:"countryCode,omitempty"`
+	// At least one citation.
+	Evidence []*EvidenceInput `json:"evidence"`
+	// Omit to create a new actor; give the version you read to update one.
+	Version *int `json:"version,omitempty"`
+}
+
+type EvidenceInput struct {
+	// A source id (see Query.sources).
+	Source string `json:"source"`
+	Line   *int   `json:"line,omitempty"`
+	// One line, in your own words.
+	Claim string `json:"claim"`
+}
+
+type Mutation struct {
+}
+
+// A new API key: the key is shown once and never stored (only its hash is).
+type NewAPIKey struct {
+	Key    string        `json:"key"`
+	APIKey *graph.APIKey `json:"apiKey"`
+}
+
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
@@ -36,4 +66,33 @@ type RelationConnection struct {
 type RelationEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *graph.Relation `json:"node"`
+}
+
+type RelationInput struct {
+	Type graph.RelType `json:"type"`
+	From string        `json:"from"`
+	To   string        `json:"to"`
+	// Only to tell apart two relations of one type between one pair.
+	Key        *string      `json:"key,omitempty"`
+	Since      *string      `json:"since,omitempty"`
+	Until      *string      `json:"until,omitempty"`
+	Status     graph.Status `json:"status"`
+	Confidence float64      `json:"confidence"`
+	// FUNDS only: transit countries and intermediaries, in order.
+	Via []string `json:"via,omitempty"`
+	// At least one citation.
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// Fields to change; omitted fields stay. since/until: an empty string clears.
+type RelationPatch struct {
+	Since      *string       `json:"since,omitempty"`
+	Until      *string       `json:"until,omitempty"`
+	Status     *graph.Status `json:"status,omitempty"`
+	Confidence *float64      `json:"confidence,omitempty"`
+	Via        []string      `json:"via,omitempty"`
+	// Replaces the citations.
+	Evidence []*EvidenceInput `json:"evidence,omitempty"`
+	// Adds citations.
+	AddEvidence []*EvidenceInput `json:"addEvidence,omitempty"`
 }

@@ -46,11 +46,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []graph.K
 	return r.Graph.Search(ctx, graph.SearchQuery{Text: text, Kinds: kinds, First: or(first, 10)})
 }
 
-func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, types []graph.RelType, direction *graph.Direction, kinds []graph.Kind, asOf *string, minConfidence *float64, statuses []graph.Status, limit *int, perNodeLimit *int) (*graph.Subgraph, error) {
+func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, types []graph.RelType, direction *graph.Direction, kinds []graph.Kind, asOf *string, minConfidence *float64, statuses []graph.Status, includeRetired *bool, limit *int, perNodeLimit *int) (*graph.Subgraph, error) {
 	return r.Graph.Neighbourhood(ctx, graph.NeighbourhoodQuery{
 		ID: id, Depth: or(depth, 1), Limit: or(limit, 200), PerNodeLimit: or(perNodeLimit, 50),
 		Filter: graph.Filter{Types: types, Direction: or(direction, graph.Both), Kinds: kinds, AsOf: asOf,
-			MinConfidence: minConfidence, Statuses: statuses},
+			MinConfidence: minConfidence, Statuses: statuses, IncludeRetired: or(includeRetired, false)},
 	})
 }
 
@@ -92,9 +92,9 @@ func (r *queryResolver) Stats(ctx context.Context) (*graph.Stats, error) {
 }
 
 // Relations loads the relations of every actor of a response in one batched round trip.
-func (r *actorResolver) Relations(ctx context.Context, obj *graph.Actor, types []graph.RelType, direction *graph.Direction, asOf *string, first *int, after *string) (*RelationConnection, error) {
+func (r *actorResolver) Relations(ctx context.Context, obj *graph.Actor, types []graph.RelType, direction *graph.Direction, asOf *string, includeRetired *bool, first *int, after *string) (*RelationConnection, error) {
 	q := graph.RelationsQuery{First: or(first, 50), After: after,
-		Filter: graph.Filter{Types: types, Direction: or(direction, graph.Both), AsOf: asOf}}
+		Filter: graph.Filter{Types: types, Direction: or(direction, graph.Both), AsOf: asOf, IncludeRetired: or(includeRetired, false)}}
 	page, err := loadersFrom(ctx, r.Graph).relations(q).load(ctx, obj.ID)
 	if err != nil {
 		return nil, err

@@ -10,8 +10,13 @@ import (
 // field costs its children times the number of items it may return, so nesting lists multiplies.
 func NewSchema(g graph.Graph) graphql.ExecutableSchema {
 	cfg := Config{Resolvers: &Resolver{Graph: g}}
+	cfg.Directives.HasRole = hasRole
+	c0 := &cfg.Complexity
+	c0.Query.Cypher = func(child int, _ string, _ map[string]any, limit *int, _ *int) int {
+		return 1 + child*max(1, or(limit, 1000)/10)
+	}
 	c := &cfg.Complexity
-	c.Actor.Relations = func(child int, _ []graph.RelType, _ *graph.Direction, _ *string, first *int, _ *string) int {
+	c.Actor.Relations = func(child int, _ []graph.RelType, _ *graph.Direction, _ *string, _ *bool, first *int, _ *string) int {
 		return 1 + child*max(1, or(first, 50))
 	}
 	c.Query.Actors = func(child int, _ *graph.Kind, first *int, _ *string) int {
@@ -20,7 +25,7 @@ func NewSchema(g graph.Graph) graphql.ExecutableSchema {
 	c.Query.Search = func(child int, _ string, _ []graph.Kind, first *int) int {
 		return 1 + child*max(1, or(first, 10))
 	}
-	c.Query.Neighbourhood = func(child int, _ string, _ *int, _ []graph.RelType, _ *graph.Direction, _ []graph.Kind, _ *string, _ *float64, _ []graph.Status, limit *int, _ *int) int {
+	c.Query.Neighbourhood = func(child int, _ string, _ *int, _ []graph.RelType, _ *graph.Direction, _ []graph.Kind, _ *string, _ *float64, _ []graph.Status, _ *bool, limit *int, _ *int) int {
 		return 1 + child*max(1, or(limit, 200))
 	}
 	c.Query.Paths = func(child int, _, _ string, _ []graph.RelType, _ *graph.Direction, maxHops *int, k *int, _ *string, _ *float64, _ []graph.Status, _ []graph.Kind, _ []string, _ *graph.PathRank) int {
