@@ -4,6 +4,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 PORT ?= 8080
+# make run is a local, single-user setup: anonymous callers may query and run read-only Cypher.
+ANONYMOUS_ROLE ?= analyst
 NEO4J_PORT ?= 7687
 NEO4J_DATA_DIR ?= .neo4j/dev
 TEST_NEO4J_PORT ?= 7688
@@ -11,7 +13,7 @@ TEST_NEO4J_DATA_DIR ?= .neo4j/test
 NEO4J := tools/neo4j/neo4j.sh
 BIN := bin/actorgraph
 
-export PORT
+export PORT ANONYMOUS_ROLE
 
 .PHONY: run build test neo4j-start neo4j-stop neo4j-fetch generate check-generated vet fmt
 

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -8,6 +11,9 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/actorgraph/actorgraph/graph"
+	"github.com/actorgraph/actorgraph/internal/testenv"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -117,7 +123,55 @@ func TestComposeFile(t *testing.T) {
 	if want := "8080:" + app.Environment["PORT"]; !slices.Contains(app.Ports, want) {
 		t.Errorf("ports %v lack %s", app.Ports, want)
 	}
+	if cfg.HTTP.Auth.AnonymousRole != "" {
+		t.Errorf("anonymous access must be off by default in docker-compose.yml, got %q", cfg.HTTP.Auth.AnonymousRole)
+	}
 	if neo.Environment["NEO4J_AUTH"] == "" || !strings.HasPrefix(neo.Environment["NEO4J_AUTH"], app.Environment["NEO4J_USER"]+"/") {
 		t.Errorf("NEO4J_AUTH %q does not match NEO4J_USER %q", neo.Environment["NEO4J_AUTH"], app.Environment["NEO4J_USER"])
+	}
+}
+
+// TestKeysCommand creates, lists and revokes a key through the CLI against the test Neo4j.
+func TestKeysCommand(t *testing.T) {
+	uri := testenv.RequireNeo4j(t)
+	cfg, err := loadConfig(func(k string) string {
+		if k == "NEO4J_URI" {
+			return uri
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	run := func(args ...string) string {
+		t.Helper()
+		var out strings.Builder
+		if err := keysCmd(cfg, args, log, &out); err != nil {
+			t.Fatalf("keys %v: %v", args, err)
+		}
+		return out.String()
+	}
+	created := run("create", "--role", "analyst", "--name", "cli-test")
+	lines := strings.Split(strings.TrimSpace(created), "\n")
+	key := lines[len(lines)-1]
+	id := strings.Fields(lines[0])[2]
+	if !strings.HasPrefix(key, "agk_") || !strings.Contains(lines[0], "cli-test (ANALYST)") {
+		t.Fatalf("create printed %q", created)
+	}
+	store := testenv.Store(t)
+	p, err := store.Authenticate(context.Background(), key)
+	if err != nil || p.Role != graph.RoleAnalyst || p.Name != "cli-test" {
+		t.Fatalf("the new key authenticates as %+v, %v", p, err)
+	}
+	if list := run("list"); !strings.Contains(list, id) || !strings.Contains(list, "cli-test") || strings.Contains(list, key) {
+		t.Errorf("list: %q", list)
+	}
+	run("revoke", id)
+	if list := run("list"); !strings.Contains(list, id) || strings.Contains(strings.SplitN(list[strings.Index(list, id):], "\n", 2)[0], " -") {
+		t.Errorf("list after revoke: %q", list)
+	}
+	if err := keysCmd(cfg, []string{"create", "--role", "boss", "--name", "x"}, log, io.Discard); graph.ErrorCode(err) != graph.EINVALID {
+		t.Errorf("unknown role: %v", err)
 	}
 }

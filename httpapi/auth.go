@@ -122,5 +122,3 @@ func (h *Handler) requireCaller(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(graph.WithPrincipal(r.Context(), p)))
 	})
 }
-
-
