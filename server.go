@@ -47,7 +47,7 @@ type config struct {
 var envNames = []string{"HOST", "PORT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE",
 	"QUERY_TIMEOUT", "MAX_ROWS", "MAX_DEPTH", "MAX_COMPLEXITY", "MAX_BODY_BYTES", "INTROSPECTION",
 	"SHUTDOWN_GRACE", "LOG_FORMAT", "CYPHER_TIMEOUT", "CYPHER_MAX_TIMEOUT", "ANONYMOUS_ROLE", "JWT_ISSUER", "JWT_AUDIENCE",
-	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM"}
+	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM", "CORS_ORIGINS", "MAX_ROOT_FIELDS", "MAX_ALIASES"}
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{Host: "127.0.0.1", Port: 8080, Store: graph.DefaultConfig(), HTTP: httpapi.DefaultConfig(),
@@ -99,6 +99,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("INTROSPECTION: want true or false, got %q", v))
 		}
 		c.HTTP.Introspection = b
+	}
+	integer("MAX_ROOT_FIELDS", &c.HTTP.MaxRootFields)
+	integer("MAX_ALIASES", &c.HTTP.MaxAliases)
+	for _, o := range strings.Split(getenv("CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.HTTP.CORSOrigins = append(c.HTTP.CORSOrigins, strings.TrimSuffix(o, "/"))
+		}
 	}
 	duration("SHUTDOWN_GRACE", &c.ShutdownGrace)
 	duration("CYPHER_TIMEOUT", &c.Store.CypherTimeout)
@@ -181,10 +188,14 @@ func serve(cfg config, args []string, log *slog.Logger) error {
 		return err
 	}
 	cfg.Store.Logger = log
+	metrics := httpapi.NewMetrics()
+	cfg.Store.Observe = metrics.ObserveNeo4j
 	store, err := graph.Open(cfg.Store)
 	if err != nil {
 		return err
 	}
+	metrics.WatchPool(store)
+	cfg.HTTP.Metrics = metrics
 	h := httpapi.New(store, cfg.HTTP, log)
 	h.Handle("/", web.Handler())
 	srv := &http.Server{
@@ -194,6 +205,7 @@ func serve(cfg config, args []string, log *slog.Logger) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      cfg.Store.QueryTimeout + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {

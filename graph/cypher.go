@@ -138,9 +138,11 @@ func (s *Store) Cypher(ctx context.Context, q CypherQuery) (*CypherResult, error
 	if s.cfg.Trace != nil {
 		s.cfg.Trace(q.Query, params)
 	}
+	done := s.track("cypher")
 	out, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return s.runCypher(ctx, tx, q, params)
 	}, neo4j.WithTxTimeout(timeout))
+	done(err)
 	if err != nil {
 		return nil, s.mapCypherErr(ctx, err)
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	// Trace, when set, is called with every statement the store sends (benchmarks replay them through the
 	// raw driver to measure the service's overhead). It must be safe for concurrent use.
 	Trace func(cypher string, params map[string]any)
+	// Observe, when set, is called after every transaction with its mode (read, write, cypher), how long
+	// it took and its error (metrics). It must be safe for concurrent use.
+	Observe func(mode string, took time.Duration, err error)
 }
 
 // DefaultConfig is the configuration of a local development Neo4j.
@@ -60,6 +63,7 @@ type Store struct {
 
 	schemaReady atomic.Bool
 	roundTrips  atomic.Int64
+	inFlight    atomic.Int64
 	stop        chan struct{}
 	wg          sync.WaitGroup
 
@@ -110,7 +114,7 @@ func Open(cfg Config) (*Store, error) {
 		c.SocketConnectTimeout = 2 * time.Second
 		c.ConnectionAcquisitionTimeout = 3 * time.Second
 		c.MaxTransactionRetryTime = 0
-		c.MaxConnectionPoolSize = 100
+		c.MaxConnectionPoolSize = maxPoolSize
 		c.ConnectionLivenessCheckTimeout = 30 * time.Second
 	})
 	if err != nil {
@@ -143,6 +147,26 @@ func (s *Store) Close(ctx context.Context) error {
 // RoundTrips counts the Cypher statements sent to Neo4j since the store opened. Tests use it to show that
 // a GraphQL field costs one round trip.
 func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
+
+// InFlight is the number of transactions running now, each holding one pooled connection.
+func (s *Store) InFlight() int64 { return s.inFlight.Load() }
+
+// MaxConnections is the size of the driver's connection pool.
+func (s *Store) MaxConnections() int { return maxPoolSize }
+
+const maxPoolSize = 100
+
+// track counts a transaction in flight; the returned func reports it done to Observe.
+func (s *Store) track(mode string) func(err error) {
+	s.inFlight.Add(1)
+	start := time.Now()
+	return func(err error) {
+		s.inFlight.Add(-1)
+		if s.cfg.Observe != nil {
+			s.cfg.Observe(mode, time.Since(start), err)
+		}
+	}
+}
 
 // Ready reports whether Neo4j answers (within 1.5 s) and the schema has been applied.
 func (s *Store) Ready(ctx context.Context) error {
@@ -199,6 +223,7 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
 	defer cancel()
+	done := s.track("read")
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
 	if s.cfg.Trace != nil {
@@ -219,6 +244,7 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 		}
 		return recs, res.Err()
 	}, neo4j.WithTxTimeout(timeout))
+	done(err)
 	if err != nil {
 		return nil, s.mapErr(ctx, err)
 	}
@@ -235,6 +261,7 @@ type statement struct {
 func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSummary, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
 	defer cancel()
+	done := s.track("write")
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
@@ -253,6 +280,7 @@ func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSum
 		}
 		return sums, nil
 	}, neo4j.WithTxTimeout(s.cfg.WriteTimeout))
+	done(err)
 	if err != nil {
 		return nil, s.mapErr(ctx, err)
 	}
@@ -264,6 +292,7 @@ func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSum
 func (s *Store) writeFunc(ctx context.Context, fn func(run runFunc) (any, error)) (any, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
 	defer cancel()
+	done := s.track("write")
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
@@ -277,6 +306,7 @@ func (s *Store) writeFunc(ctx context.Context, fn func(run runFunc) (any, error)
 		}
 		return fn(run)
 	}, neo4j.WithTxTimeout(s.cfg.WriteTimeout))
+	done(err)
 	if err != nil {
 		return nil, s.mapErr(ctx, err)
 	}

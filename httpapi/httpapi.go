@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -32,13 +33,19 @@ type Config struct {
 	MaxComplexity int   // gqlgen complexity limit (see resolvers.NewSchema for the cost model)
 	MaxDepth      int   // selection depth limit, introspection excepted
 	Introspection bool  // allow __schema / __type queries
-	Auth          AuthConfig
+	MaxRootFields int   // root fields (aliases included) per operation
+	MaxAliases    int   // aliased fields per operation, at any depth
+	// CORSOrigins lists the browser origins (scheme://host[:port]) allowed to call the API besides the
+	// server's own; "*" allows any. Requests from other origins are refused with 403.
+	CORSOrigins []string
+	Auth        AuthConfig
+	Metrics     *Metrics // nil: no /metrics
 }
 
 // DefaultConfig is what the server uses unless told otherwise.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, MaxComplexity: 200000, MaxDepth: 12, Introspection: true,
-		Auth: AuthConfig{AnonymousRole: graph.RoleViewer}}
+		MaxRootFields: 20, MaxAliases: 50, Auth: AuthConfig{AnonymousRole: graph.RoleViewer}}
 }
 
 // Handler serves /graphql, /healthz and /readyz.
@@ -59,6 +66,9 @@ func New(g graph.Graph, cfg Config, log *slog.Logger) *Handler {
 	})
 	h.mux.HandleFunc("GET /readyz", h.readyz)
 	h.mux.Handle("GET /export", h.requireCaller(http.HandlerFunc(h.export)))
+	if cfg.Metrics != nil {
+		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	return h
 }
 
@@ -76,13 +86,13 @@ func (h *Handler) graphqlServer() *handler.Server {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(h.cfg.MaxComplexity))
-	srv.Use(depthLimit{max: h.cfg.MaxDepth})
+	srv.Use(shapeLimit{maxDepth: h.cfg.MaxDepth, maxRoot: h.cfg.MaxRootFields, maxAliases: h.cfg.MaxAliases})
 	srv.AroundOperations(resolvers.WithLoaders(h.g))
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
 		if info := infoFrom(ctx); info != nil && graphql.HasOperationContext(ctx) {
 			oc := graphql.GetOperationContext(ctx)
-			info.setOperation(operationName(oc))
+			info.setOperation(operationName(oc), rootFields(oc))
 			if resp != nil {
 				info.setOutcome(outcome(resp.Errors))
 			}
@@ -109,6 +119,26 @@ func operationName(oc *graphql.OperationContext) string {
 		}
 	}
 	return "{" + strings.Join(names, ",") + "}"
+}
+
+// rootFields is the operation's metric label: its distinct root field names, sorted (at most three).
+func rootFields(oc *graphql.OperationContext) string {
+	if oc.Operation == nil {
+		return "invalid"
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, sel := range oc.Operation.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok && !seen[f.Name] {
+			seen[f.Name] = true
+			names = append(names, f.Name)
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 3 {
+		names = append(names[:3], "more")
+	}
+	return strings.Join(names, ",")
 }
 
 // outcome is "ok", or the distinct error codes of a response.
@@ -158,6 +188,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	w.Header().Set("X-Request-Id", rid)
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	if !h.cors(sw, r) {
+		return
+	}
 	if r.ContentLength > h.cfg.MaxBodyBytes {
 		writeJSON(sw, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
 			"message":    fmt.Sprintf("body: the request body is larger than %d bytes", h.cfg.MaxBodyBytes),
@@ -180,9 +213,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			info.setOutcome(graph.EINTERNAL)
 		}
-		op, out := info.get()
+		op, label, out := info.get()
+		took := time.Since(start)
+		if out == "" && sw.status >= 400 {
+			out = http.StatusText(sw.status)
+		}
+		if label == "" {
+			label = routeLabel(r.URL.Path)
+		}
+		h.cfg.Metrics.observeRequest(label, out, took)
 		h.log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "operation", op,
-			"status", sw.status, "outcome", out, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			"status", sw.status, "outcome", out, "duration_ms", float64(took.Microseconds())/1000)
 	}()
 	h.mux.ServeHTTP(sw, r)
 }
@@ -227,10 +268,10 @@ func newRequestID() string {
 
 type infoKey struct{}
 
-// reqInfo collects what the log line says about a GraphQL request.
+// reqInfo collects what the log line and the metrics say about a GraphQL request.
 type reqInfo struct {
-	mu      sync.Mutex
-	op, out string
+	mu             sync.Mutex
+	op, label, out string
 }
 
 func infoFrom(ctx context.Context) *reqInfo {
@@ -238,9 +279,9 @@ func infoFrom(ctx context.Context) *reqInfo {
 	return i
 }
 
-func (i *reqInfo) setOperation(op string) {
+func (i *reqInfo) setOperation(op, label string) {
 	i.mu.Lock()
-	i.op = op
+	i.op, i.label = op, label
 	i.mu.Unlock()
 }
 
@@ -250,33 +291,76 @@ func (i *reqInfo) setOutcome(out string) {
 	i.mu.Unlock()
 }
 
-func (i *reqInfo) get() (string, string) {
+func (i *reqInfo) get() (op, label, out string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	return i.op, i.out
+	return i.op, i.label, i.out
 }
 
-// depthLimit rejects operations nested deeper than max (introspection fields excepted).
-type depthLimit struct{ max int }
+// routeLabel is the metric label of a request that is not a GraphQL operation: a closed set.
+func routeLabel(path string) string {
+	switch path {
+	case "/graphql", "/export", "/healthz", "/readyz", "/metrics":
+		return path
+	}
+	return "static"
+}
+
+// shapeLimit rejects operations nested deeper than maxDepth (introspection fields excepted), with more
+// than maxRoot root fields, or with more than maxAliases aliased fields: the cheap ways to multiply work in
+// one request.
+type shapeLimit struct{ maxDepth, maxRoot, maxAliases int }
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = depthLimit{}
+} = shapeLimit{}
 
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (shapeLimit) ExtensionName() string                   { return "ShapeLimit" }
+func (shapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil || d.max <= 0 {
+func (l shapeLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0); depth > d.max {
-		err := gqlerror.Errorf("query is nested %d levels deep; the limit is %d", depth, d.max)
-		err.Extensions = map[string]any{"code": graph.EINVALID, "field": "query"}
+	refuse := func(field, format string, args ...any) *gqlerror.Error {
+		err := gqlerror.Errorf(format, args...)
+		err.Extensions = map[string]any{"code": graph.EINVALID, "field": field}
 		return err
 	}
+	if depth := selectionDepth(oc.Doc, oc.Operation.SelectionSet, 0); l.maxDepth > 0 && depth > l.maxDepth {
+		return refuse("query", "query: nested %d levels deep; the limit is %d", depth, l.maxDepth)
+	}
+	if n := len(oc.Operation.SelectionSet); l.maxRoot > 0 && n > l.maxRoot {
+		return refuse("query", "query: %d root fields; the limit is %d per request", n, l.maxRoot)
+	}
+	if n := countAliases(oc.Doc, oc.Operation.SelectionSet, 0); l.maxAliases > 0 && n > l.maxAliases {
+		return refuse("query", "query: %d aliased fields; the limit is %d per request", n, l.maxAliases)
+	}
 	return nil
+}
+
+func countAliases(doc *ast.QueryDocument, set ast.SelectionSet, visited int) int {
+	if visited > 100 {
+		return 0
+	}
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != "" && s.Alias != s.Name {
+				n++
+			}
+			n += countAliases(doc, s.SelectionSet, visited+1)
+		case *ast.InlineFragment:
+			n += countAliases(doc, s.SelectionSet, visited+1)
+		case *ast.FragmentSpread:
+			if f := doc.Fragments.ForName(s.Name); f != nil {
+				n += countAliases(doc, f.SelectionSet, visited+1)
+			}
+		}
+	}
+	return n
 }
 
 func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, visited int) int {
