@@ -223,6 +223,19 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
 	defer cancel()
+	recs, err := s.readOnce(ctx, timeout, cypher, params)
+	// A pooled connection can be dead (Neo4j restarted since it was opened): the driver drops it, and one
+	// immediate retry gets a fresh one. While Neo4j is down the retry fails as fast as the first try.
+	if err != nil && ctx.Err() == nil && (neo4j.IsConnectivityError(err) || isUnavailable(err)) {
+		recs, err = s.readOnce(ctx, timeout, cypher, params)
+	}
+	if err != nil {
+		return nil, s.mapErr(ctx, err)
+	}
+	return recs, nil
+}
+
+func (s *Store) readOnce(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	done := s.track("read")
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
@@ -246,7 +259,7 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 	}, neo4j.WithTxTimeout(timeout))
 	done(err)
 	if err != nil {
-		return nil, s.mapErr(ctx, err)
+		return nil, err
 	}
 	return out.([]*neo4j.Record), nil
 }

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,23 +13,6 @@ import (
 	"github.com/actorgraph/actorgraph/httpapi"
 	"github.com/actorgraph/actorgraph/internal/testenv"
 )
-
-// neo4jInstance is a Neo4j of the test's own, started and stopped through the project's launcher script.
-type neo4jInstance struct {
-	t    *testing.T
-	port string
-	dir  string
-}
-
-func (n *neo4jInstance) run(cmd string) {
-	n.t.Helper()
-	root, _ := filepath.Abs("..")
-	c := exec.Command(filepath.Join(root, "tools/neo4j/neo4j.sh"), cmd)
-	c.Env = append(os.Environ(), "NEO4J_PORT="+n.port, "NEO4J_DATA_DIR="+n.dir)
-	if out, err := c.CombinedOutput(); err != nil {
-		n.t.Fatalf("neo4j.sh %s: %v\n%s", cmd, err, out)
-	}
-}
 
 type gqlResponse struct {
 	Data   map[string]any `json:"data"`
@@ -61,12 +41,8 @@ func postQuery(t *testing.T, url, query string) (gqlResponse, time.Duration) {
 // TestNeo4jOutage stops the service's Neo4j under it and starts it again: readiness turns 503 within 2 s,
 // queries fail fast with UNAVAILABLE, and the service recovers by itself.
 func TestNeo4jOutage(t *testing.T) {
-	testenv.RequireNeo4j(t)
-	n := &neo4jInstance{t: t, port: "7689", dir: t.TempDir()}
-	n.run("start")
-	t.Cleanup(func() { n.run("stop") })
-
-	cfg := testenv.Config("neo4j://127.0.0.1:" + n.port)
+	n := testenv.StartNeo4j(t, 7689)
+	cfg := testenv.Config(n.URI())
 	cfg.QueryTimeout = 5 * time.Second
 	store, err := graph.Open(cfg)
 	if err != nil {
@@ -81,7 +57,7 @@ func TestNeo4jOutage(t *testing.T) {
 		t.Fatalf("before the outage: %+v", r.Errors)
 	}
 
-	n.run("stop")
+	n.Stop()
 	start := time.Now()
 	for {
 		resp, err := http.Get(srv.URL + "/readyz")
@@ -109,7 +85,7 @@ func TestNeo4jOutage(t *testing.T) {
 		t.Fatalf("introspection needs no database, got %+v", r.Errors)
 	}
 
-	n.run("start")
+	n.Start()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		r, _ := postQuery(t, srv.URL, "{ stats { actors } }")
