@@ -22,6 +22,8 @@ import org.neo4j.io.ByteUnit;
  *   NEO4J_AUTH       "none" (default) or "user/password", as in the official Docker image
  *   NEO4J_PAGECACHE  page cache size, e.g. "512m" (default 256m)
  *   NEO4J_TX_TIMEOUT server-side cap on any transaction, e.g. "120s" (default 300s)
+ *   NEO4J_TX_MEMORY  cap on the memory of all transactions, e.g. "2g"; "0" (the default) leaves them bounded
+ *                    by the heap only, so that a large import can run as one transaction
  *
  * Once the databases are up it writes NEO4J_HOME_DIR/ready; it shuts the database down cleanly on SIGTERM.
  */
@@ -41,6 +43,7 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.auth_enabled, !auth.equals("none"))
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(env("NEO4J_PAGECACHE", "256m")))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, parseDuration(env("NEO4J_TX_TIMEOUT", "300s")))
+                .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.parse(env("NEO4J_TX_MEMORY", "0")))
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
