@@ -4,9 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -173,5 +179,92 @@ func TestKeysCommand(t *testing.T) {
 	}
 	if err := keysCmd(cfg, []string{"create", "--role", "boss", "--name", "x"}, log, io.Discard); graph.ErrorCode(err) != graph.EINVALID {
 		t.Errorf("unknown role: %v", err)
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM to the real binary while requests run: they finish, new connections
+// are refused, and the process exits cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	uri := testenv.RequireNeo4j(t)
+	bin := filepath.Join(t.TempDir(), "actorgraph")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "NEO4J_URI="+uri, "PORT="+strconv.Itoa(port), "HOST=127.0.0.1",
+		"ANONYMOUS_ROLE=analyst", "SHUTDOWN_GRACE=20s")
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if i > 300 {
+			t.Fatalf("the service never became ready:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	slow := `{"query":"{ cypher(query: \"UNWIND range(1, 30000000) AS x RETURN count(x) AS c\", timeoutMs: 30000) { rows } }"}`
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	results := make(chan result, 5)
+	for range 5 {
+		go func() {
+			resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(slow))
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			results <- result{status: resp.StatusCode, body: string(b)}
+		}()
+	}
+	time.Sleep(700 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second); err == nil {
+		c.Close()
+		t.Error("a new connection was accepted after SIGTERM")
+	}
+	for range 5 {
+		r := <-results
+		if r.err != nil || r.status != 200 || !strings.Contains(r.body, `"c":30000000`) {
+			t.Errorf("an in-flight request did not finish: %d %v %s", r.status, r.err, r.body)
+		}
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit: %v\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the process did not exit:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("no shutdown log line:\n%s", logs.String())
 	}
 }
