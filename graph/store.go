@@ -224,9 +224,10 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
 	defer cancel()
 	recs, err := s.readOnce(ctx, timeout, cypher, params)
-	// A pooled connection can be dead (Neo4j restarted since it was opened): the driver drops it, and one
-	// immediate retry gets a fresh one. While Neo4j is down the retry fails as fast as the first try.
-	if err != nil && ctx.Err() == nil && (neo4j.IsConnectivityError(err) || isUnavailable(err)) {
+	// Pooled connections can be dead (Neo4j restarted since they were opened): the driver drops each one
+	// that fails, and an immediate retry gets another. While Neo4j is down a retry fails as fast as the
+	// first try, so two retries keep requests fast and spare clients the errors of a recovery.
+	for retry := 0; retry < 2 && err != nil && ctx.Err() == nil && (neo4j.IsConnectivityError(err) || isUnavailable(err)); retry++ {
 		recs, err = s.readOnce(ctx, timeout, cypher, params)
 	}
 	if err != nil {
@@ -272,12 +273,7 @@ type statement struct {
 
 // write runs statements in order in one write transaction: all of them take effect, or none.
 func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSummary, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
-	defer cancel()
-	done := s.track("write")
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	out, err := s.inWrite(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
 		sums := make([]neo4j.ResultSummary, 0, len(stmts))
 		for _, st := range stmts {
 			s.roundTrips.Add(1)
@@ -292,10 +288,9 @@ func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSum
 			sums = append(sums, sum)
 		}
 		return sums, nil
-	}, neo4j.WithTxTimeout(s.cfg.WriteTimeout))
-	done(err)
+	})
 	if err != nil {
-		return nil, s.mapErr(ctx, err)
+		return nil, err
 	}
 	return out.([]neo4j.ResultSummary), nil
 }
@@ -303,22 +298,28 @@ func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSum
 // writeFunc runs fn in one write transaction, with run sending one statement of it; fn decides between
 // statements (read, check a version, write). The transaction commits only if fn returns no error.
 func (s *Store) writeFunc(ctx context.Context, fn func(run runFunc) (any, error)) (any, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
-	defer cancel()
-	done := s.track("write")
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		run := func(cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	return s.inWrite(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
+		return fn(func(cypher string, params map[string]any) ([]*neo4j.Record, error) {
 			s.roundTrips.Add(1)
 			res, err := tx.Run(ctx, cypher, params)
 			if err != nil {
 				return nil, err
 			}
 			return res.Collect(ctx)
-		}
-		return fn(run)
-	}, neo4j.WithTxTimeout(s.cfg.WriteTimeout))
+		})
+	})
+}
+
+// inWrite runs work in one managed write transaction bounded by the write timeout (work gets the bounded
+// context), and maps its error.
+func (s *Store) inWrite(ctx context.Context, work func(context.Context, neo4j.ManagedTransaction) (any, error)) (any, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout+time.Second)
+	defer cancel()
+	done := s.track("write")
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) { return work(ctx, tx) },
+		neo4j.WithTxTimeout(s.cfg.WriteTimeout))
 	done(err)
 	if err != nil {
 		return nil, s.mapErr(ctx, err)

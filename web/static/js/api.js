@@ -13,19 +13,36 @@ export class ApiError extends Error {
 // The endpoint is resolved against the page, so the explorer also works behind a path prefix.
 const ENDPOINT = new URL('graphql', document.baseURI).toString();
 
+// Where the server turns anonymous access off, the explorer asks once for an API key and keeps it for the
+// browser tab only (sessionStorage), sending it as a Bearer credential.
+const KEY_STORAGE = 'actorgraph.apiKey';
+
+function authHeaders() {
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
 /** Runs a query and returns its data; any error in the response is thrown as an ApiError. */
-export async function gql(query, variables = {}, { signal } = {}) {
+export async function gql(query, variables = {}, { signal, retried = false } = {}) {
   let res;
   try {
     res = await fetch(ENDPOINT, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
       body: JSON.stringify({ query, variables }),
       signal,
     });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(`cannot reach the server (${err.message})`, 'NETWORK');
+  }
+  if (res.status === 401 && !retried) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    const key = window.prompt('This server needs an API key (ask its administrator: actorgraph keys create ...):');
+    if (key && key.trim()) {
+      sessionStorage.setItem(KEY_STORAGE, key.trim());
+      return gql(query, variables, { signal, retried: true });
+    }
   }
   let body;
   try {
