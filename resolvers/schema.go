@@ -11,11 +11,10 @@ import (
 func NewSchema(g graph.Graph) graphql.ExecutableSchema {
 	cfg := Config{Resolvers: &Resolver{Graph: g}}
 	cfg.Directives.HasRole = hasRole
-	c0 := &cfg.Complexity
-	c0.Query.Cypher = func(child int, _ string, _ map[string]any, limit *int, _ *int) int {
+	c := &cfg.Complexity
+	c.Query.Cypher = func(child int, _ string, _ map[string]any, limit *int, _ *int) int {
 		return 1 + child*max(1, or(limit, 1000)/10)
 	}
-	c := &cfg.Complexity
 	c.Actor.Relations = func(child int, _ []graph.RelType, _ *graph.Direction, _ *string, _ *bool, first *int, _ *string) int {
 		return 1 + child*max(1, or(first, 50))
 	}
