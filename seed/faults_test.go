@@ -55,7 +55,7 @@ func TestKilledImport(t *testing.T) {
 		return s
 	}
 	s := open()
-	d := synthetic(20000, 120000)
+	d := synthetic(10000, 60000)
 	if errs := d.Validate(nil, nil); len(errs) > 0 {
 		t.Fatal(errs[0])
 	}

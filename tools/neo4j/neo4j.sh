@@ -6,6 +6,7 @@
 #   NEO4J_AUTH      none | user/password           (default none)
 #   NEO4J_HEAP      JVM heap                       (default 1g)
 #   NEO4J_PAGECACHE page cache                     (default 256m)
+#   NEO4J_START_WAIT seconds start waits for Bolt  (default 300: recovery after a crash can take minutes)
 #
 # start is idempotent (a second start finds the running JVM and returns) and returns only once Bolt answers;
 # stop stops the JVM it started, by its pid, and waits until it is gone.
@@ -60,7 +61,8 @@ start() {
 }
 
 wait_ready() {
-  for _ in $(seq 1 240); do
+  local wait="${NEO4J_START_WAIT:-300}"
+  for _ in $(seq 1 $((wait * 2))); do
     if ! alive; then
       echo "neo4j: the JVM exited during start; last lines of $log:" >&2
       tail -n 30 "$log" >&2 || true
@@ -70,7 +72,7 @@ wait_ready() {
     if [ -f "$data/ready" ] && bolt_up; then return 0; fi
     sleep 0.5
   done
-  echo "neo4j: not ready after 120 s; see $log" >&2
+  echo "neo4j: not ready after $wait s; see $log" >&2
   return 1
 }
 
