@@ -10,11 +10,15 @@ import (
 	"github.com/actorgraph/actorgraph/graph"
 )
 
-// batchWindow is how long a loader waits for sibling fields before it sends its batch. gqlgen resolves
-// the fields of list elements concurrently, so siblings arrive within microseconds.
-const batchWindow = 2 * time.Millisecond
+// A loader sends its batch once no sibling field has asked for batchQuiet, or batchMax after the first
+// ask, or at maxBatch keys. gqlgen resolves the fields of list elements concurrently, so siblings normally
+// arrive within microseconds; the quiet period stretches while they keep coming on a busy machine.
+const (
+	batchQuiet = 3 * time.Millisecond
+	batchMax   = 50 * time.Millisecond
+)
 
-// batcher collects keys for batchWindow (or until maxBatch keys) and fetches them in one call.
+// batcher collects keys and fetches them in one call.
 type batcher[V any] struct {
 	fetch func(ctx context.Context, keys []string) ([]V, error)
 	mu    sync.Mutex
@@ -22,22 +26,26 @@ type batcher[V any] struct {
 }
 
 type batch[V any] struct {
-	keys []string
-	done chan struct{}
-	vals []V
-	err  error
+	keys  []string
+	done  chan struct{}
+	vals  []V
+	err   error
+	start time.Time
+	last  time.Time // when the last key arrived
 }
 
 const maxBatch = graph.MaxFirst
 
 func (b *batcher[V]) load(ctx context.Context, key string) (V, error) {
 	b.mu.Lock()
+	now := time.Now()
 	if b.cur == nil {
-		b.cur = &batch[V]{done: make(chan struct{})}
+		b.cur = &batch[V]{done: make(chan struct{}), start: now}
 		cur := b.cur
-		time.AfterFunc(batchWindow, func() { b.dispatch(ctx, cur) })
+		time.AfterFunc(batchQuiet, func() { b.dispatch(ctx, cur) })
 	}
 	cur := b.cur
+	cur.last = now
 	i := len(cur.keys)
 	cur.keys = append(cur.keys, key)
 	if len(cur.keys) == maxBatch {
@@ -62,6 +70,11 @@ func (b *batcher[V]) dispatch(ctx context.Context, cur *batch[V]) {
 	b.mu.Lock()
 	if b.cur != cur { // already sent because it was full
 		b.mu.Unlock()
+		return
+	}
+	if quiet := time.Since(cur.last); quiet < batchQuiet && time.Since(cur.start) < batchMax {
+		b.mu.Unlock()
+		time.AfterFunc(batchQuiet-quiet, func() { b.dispatch(ctx, cur) })
 		return
 	}
 	b.cur = nil
