@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -227,7 +228,7 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 	// Pooled connections can be dead (Neo4j restarted since they were opened): the driver drops each one
 	// that fails, and an immediate retry gets another. While Neo4j is down a retry fails as fast as the
 	// first try, so two retries keep requests fast and spare clients the errors of a recovery.
-	for retry := 0; retry < 2 && err != nil && ctx.Err() == nil && (neo4j.IsConnectivityError(err) || isUnavailable(err)); retry++ {
+	for retry := 0; retry < 2 && err != nil && ctx.Err() == nil && deadConnection(err); retry++ {
 		recs, err = s.readOnce(ctx, timeout, cypher, params)
 	}
 	if err != nil {
@@ -356,6 +357,18 @@ func (s *Store) mapErr(ctx context.Context, err error) error {
 	}
 	s.log.Error("neo4j error", "err", err)
 	return &Error{Code: EINTERNAL, Message: "unexpected database error", Err: err}
+}
+
+// deadConnection reports an error of a connection that broke (not of a busy pool: retrying a pool timeout
+// would only add to the queue).
+func deadConnection(err error) bool {
+	msg := err.Error()
+	if strings.Contains(msg, "timeout") || strings.Contains(msg, "Timeout") {
+		return false
+	}
+	return errors.Is(err, io.EOF) || strings.Contains(msg, "EOF") || strings.Contains(msg, "broken pipe") ||
+		strings.Contains(msg, "connection reset") || strings.Contains(msg, "connection refused") ||
+		strings.Contains(msg, "use of closed network connection")
 }
 
 func isUnavailable(err error) bool {
