@@ -15,7 +15,7 @@ BIN := bin/actorgraph
 
 export PORT ANONYMOUS_ROLE
 
-.PHONY: run build test neo4j-start neo4j-stop neo4j-fetch generate check-generated vet fmt
+.PHONY: run build test neo4j-start neo4j-stop neo4j-fetch generate check-generated vet fmt bench soak
 
 build:
 	go build -o $(BIN) .
@@ -63,3 +63,11 @@ vet:
 
 fmt:
 	gofmt -l -w $$(git ls-files '*.go')
+
+## bench: the scale benchmark of BENCHMARKS.md (S and M; ActorGraph, raw driver, @neo4j/graphql)
+bench:
+	bench/run.sh
+
+## soak: 10 minutes of mixed queries at a fixed rate with writers on the scale-M graph (not part of make test)
+soak:
+	bench/soak.sh

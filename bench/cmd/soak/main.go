@@ -42,6 +42,7 @@ func main() {
 	rate := flag.Int("rate", 40, "read requests per second (open loop, fixed rate)")
 	writers := flag.Int("writers", 2, "concurrent editors, each making one change every 2 s")
 	out := flag.String("out", "", "write the per-minute figures as JSON here")
+	countActors := flag.Bool("count-actors", false, "print how many actors the graph holds, and exit")
 	flag.Parse()
 	if *duration < time.Minute || *rate < 1 || *rate > 2000 || *writers < 0 || *writers > 20 {
 		fail("bad flags: duration >= 1m, rate 1..2000, writers 0..20")
@@ -63,6 +64,14 @@ func main() {
 			fail("neo4j not ready at " + *uri)
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+	if *countActors {
+		st, err := store.Stats(ctx)
+		if err != nil {
+			fail(err.Error())
+		}
+		fmt.Println(st.Actors)
+		return
 	}
 	ids, names := sampleActors(ctx, store)
 	if _, err := store.Import(ctx, &graph.Dataset{Sources: []graph.SourceInput{{ID: "soak", Title: "Soak test edits"}}}); err != nil {
