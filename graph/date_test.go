@@ -1,6 +1,13 @@
 package graph
 
-import "testing"
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+)
+
+func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func TestParseDate(t *testing.T) {
 	for _, tc := range []struct {
@@ -90,6 +97,15 @@ func TestEditDistanceAtMost1(t *testing.T) {
 	} {
 		if got := editDistanceAtMost1(tc.a, tc.b); got != tc.want {
 			t.Errorf("editDistanceAtMost1(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestMapErrOverload(t *testing.T) {
+	s := &Store{log: slogDiscard()}
+	for _, msg := range []string{"timed out waiting for other goroutine to update routing table", "dial tcp: connection refused"} {
+		if code := ErrorCode(s.mapErr(t.Context(), errors.New(msg))); code != EUNAVAILABLE {
+			t.Errorf("%q: %s, want UNAVAILABLE", msg, code)
 		}
 	}
 }
