@@ -1,0 +1,378 @@
+// Command load is ActorGraph's query benchmark (package bench/load). Against a database loaded by
+// bench/cmd/import, it
+//
+//  1. captures, through an in-process store with graph.Config.Trace, the Cypher the service sends for every
+//     query and sample item;
+//
+//  2. starts the service (bench/cmd/agserve: the real HTTP handler, own process) and the @neo4j/graphql peer
+//     (node bench/peer/server.mjs), both on 127.0.0.1;
+//
+//  3. for each query, concurrency and system (actorgraph, raw, peer, interleaved), warms up, then runs
+//     closed-loop clients for -duration, and records latency percentiles, throughput, errors, and the peak
+//     RSS of the system's process;
+//
+//  4. writes bench/out/SCALE/load-*.json and a Markdown report with the ratio tables.
+//
+//     go run ./bench/cmd/load -scale S                 # the full run: 30 s per cell, c = 1, 8, 32
+//     go run ./bench/cmd/load -scale S -quick          # smoke run: 2 s per cell, c = 1, 8, 20 items
+//     go run ./bench/cmd/load -scale M -queries neighbourhood2_hub -systems actorgraph,raw -duration 10s
+//
+// Every server it starts listens on 127.0.0.1 only and is stopped (by its pid) when the run ends.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/actorgraph/actorgraph/bench/gen"
+	"github.com/actorgraph/actorgraph/bench/internal/benchenv"
+	"github.com/actorgraph/actorgraph/bench/load"
+	"github.com/actorgraph/actorgraph/bench/proc"
+)
+
+type options struct {
+	scale, samplePath, uri       string
+	systems, queries             []string
+	conc                         []int
+	duration, warmup, reqTimeout time.Duration
+	maxRequests                  int64
+	items                        int
+	agserveBin, agURL, peerURL   string
+	agEnv                        []string
+	captureBudget, settle        time.Duration
+	firstTimeout                 time.Duration
+	agPort, peerPort             int
+	peerDir, pprofAddr, out, tag string
+	commit                       string
+}
+
+func main() {
+	var o options
+	var systems, queries, conc string
+	quick := flag.Bool("quick", false, "smoke run: 2 s per cell, concurrency 1 and 8, 20 sample items")
+	flag.StringVar(&o.scale, "scale", "S", "scale of the loaded dataset (its sample is bench/out/SCALE/sample.json)")
+	flag.StringVar(&o.samplePath, "sample", "", "sample file (default bench/out/SCALE/sample.json)")
+	flag.StringVar(&o.uri, "uri", benchenv.DefaultURI, "Neo4j URI")
+	flag.StringVar(&systems, "systems", "actorgraph,raw,peer", "systems to run")
+	flag.StringVar(&queries, "queries", "all", "comma-separated query names, or all")
+	flag.StringVar(&conc, "conc", "1,8,32", "concurrency levels")
+	flag.DurationVar(&o.duration, "duration", 30*time.Second, "measured time per cell")
+	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "warm-up per query and system (at most one pass over the sample)")
+	flag.DurationVar(&o.reqTimeout, "request-timeout", 15*time.Second, "timeout of one request")
+	flag.DurationVar(&o.firstTimeout, "first-timeout", 3*time.Minute, "timeout of a query's first (planning) request in the warm-up")
+	flag.DurationVar(&o.captureBudget, "capture-budget", time.Minute, "time allowed to capture one query's statements")
+	flag.DurationVar(&o.settle, "settle", 5*time.Second, "between cells, wait this long for Neo4j to finish other transactions, then terminate them")
+	flag.Int64Var(&o.maxRequests, "max-requests", 200_000, "cap on requests per cell")
+	flag.IntVar(&o.items, "items", 0, "use only the first N sample items of each query (0: all)")
+	flag.StringVar(&o.agserveBin, "agserve", "bench/out/bin/agserve", "service binary (bench/build.sh builds it)")
+	flag.StringVar(&o.agURL, "ag-url", "", "use a running ActorGraph at this /graphql URL instead of starting one")
+	flag.StringVar(&o.peerURL, "peer-url", "", "use a running peer at this URL instead of starting one")
+	flag.IntVar(&o.agPort, "ag-port", 18080, "port of the service it starts")
+	flag.IntVar(&o.peerPort, "peer-port", 18090, "port of the peer it starts")
+	flag.StringVar(&o.peerDir, "peer-dir", "bench/peer", "folder of the peer (npm ci there first)")
+	flag.StringVar(&o.pprofAddr, "pprof", "", "have the service serve pprof on this loopback address")
+	flag.StringVar(&o.out, "out", "", "output folder (default bench/out/SCALE)")
+	flag.StringVar(&o.tag, "tag", "", "suffix of the output file names")
+	agEnv := flag.String("ag-env", "", "extra environment of the service, comma-separated (e.g. GOGC=400)")
+	flag.Parse()
+	if *quick {
+		o.duration, o.warmup, conc, o.items = 2*time.Second, time.Second, "1,8", 20
+	}
+	o.systems = strings.Split(systems, ",")
+	if *agEnv != "" {
+		o.agEnv = strings.Split(*agEnv, ",")
+	}
+	if queries == "all" {
+		for _, q := range load.Queries {
+			o.queries = append(o.queries, q.Name)
+		}
+	} else {
+		o.queries = strings.Split(queries, ",")
+	}
+	for _, c := range strings.Split(conc, ",") {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("bad -conc %q", conc))
+		}
+		o.conc = append(o.conc, n)
+	}
+	if o.samplePath == "" {
+		o.samplePath = benchenv.SamplePath(o.scale)
+	}
+	if o.out == "" {
+		o.out = filepath.Join(benchenv.OutDir, o.scale)
+	}
+	if b, err := os.ReadFile(filepath.Join(filepath.Dir(o.agserveBin), "COMMIT")); err == nil {
+		o.commit = strings.TrimSpace(string(b))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fail(err)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	sample, err := benchenv.ReadSample(o.samplePath)
+	if err != nil {
+		return fmt.Errorf("read the sample (run bench/cmd/import -scale %s first): %w", o.scale, err)
+	}
+	if o.items > 0 {
+		trimSample(sample, o.items)
+	}
+	var qs []load.Query
+	for _, name := range o.queries {
+		q, ok := load.QueryByName(name)
+		if !ok {
+			return fmt.Errorf("unknown query %q", name)
+		}
+		qs = append(qs, q)
+	}
+
+	logf("capturing the service's Cypher for %d queries", len(qs))
+	trace, captureErrs, err := load.Capture(ctx, o.uri, sample, qs, o.captureBudget)
+	if err != nil {
+		return err
+	}
+	for i, q := range qs {
+		if n := len(trace[q.Name]); n < q.Items(sample) {
+			logf("capture: %s took over %s; benchmarking its first %d items only", q.Name, o.captureBudget, n)
+			qs[i].Items = func(*gen.Sample) int { return n }
+		}
+	}
+	if err := load.WriteTrace(filepath.Join(o.out, "trace.json"), trace); err != nil {
+		return err
+	}
+	for q, n := range captureErrs {
+		logf("capture: %s answered %d items with an error", q, n)
+	}
+
+	var systems []load.System
+	defer func() {
+		for _, s := range systems {
+			s.Close()
+		}
+	}()
+	for _, name := range o.systems {
+		switch name {
+		case "actorgraph":
+			url, pid := o.agURL, 0
+			if url == "" {
+				args := []string{"-port", strconv.Itoa(o.agPort), "-neo4j", o.uri, "-log", filepath.Join(o.out, "agserve.log")}
+				if o.pprofAddr != "" {
+					args = append(args, "-pprof", o.pprofAddr)
+				}
+				cmd, err := start(o.agserveBin, args, o.agEnv, "", filepath.Join(o.out, "agserve.stderr"))
+				if err != nil {
+					return fmt.Errorf("start the service (bench/build.sh builds %s): %w", o.agserveBin, err)
+				}
+				defer terminate(cmd)
+				url, pid = fmt.Sprintf("http://127.0.0.1:%d/graphql", o.agPort), cmd.Process.Pid
+				if err := waitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", o.agPort), "GET"); err != nil {
+					return fmt.Errorf("service not ready: %w", err)
+				}
+			}
+			systems = append(systems, load.NewGraphQLSystem("actorgraph", url, pid, false, sample, trace))
+		case "raw":
+			raw, err := load.NewRawSystem(o.uri, trace, os.Getpid())
+			if err != nil {
+				return err
+			}
+			systems = append(systems, raw)
+		case "peer":
+			url, pid := o.peerURL, 0
+			if url == "" {
+				env := []string{"PORT=" + strconv.Itoa(o.peerPort), "NEO4J_URI=" + o.uri}
+				cmd, err := start("node", []string{"server.mjs"}, env, o.peerDir, filepath.Join(o.out, "peer.stderr"))
+				if err != nil {
+					return fmt.Errorf("start the peer (cd bench/peer && npm ci): %w", err)
+				}
+				defer terminate(cmd)
+				url, pid = fmt.Sprintf("http://127.0.0.1:%d/", o.peerPort), cmd.Process.Pid
+				if err := waitHTTP(ctx, url+"?query=%7B__typename%7D", "GET"); err != nil {
+					return fmt.Errorf("peer not ready: %w", err)
+				}
+			}
+			systems = append(systems, load.NewGraphQLSystem("peer", url, pid, true, sample, trace))
+		default:
+			return fmt.Errorf("unknown system %q", name)
+		}
+	}
+
+	// A driver of our own to wait, between cells, until Neo4j is idle (and to stop what the peer left).
+	settler, err := load.NewRawSystem(o.uri, trace, 0)
+	if err != nil {
+		return err
+	}
+	defer settler.Close()
+	settle := func() {
+		if n, err := settler.Settle(ctx, o.settle); err != nil {
+			logf("settle: %v", err)
+		} else if n > 0 {
+			logf("settle: terminated %d transactions still running after %s", n, o.settle)
+		}
+	}
+
+	res := &load.RunResult{Scale: o.scale, Seed: sample.Seed, Commit: o.commit, Started: time.Now().UTC().Format(time.RFC3339),
+		Duration: o.duration.String(), Systems: o.systems, Concurrency: o.conc, SampleItems: map[string]int{},
+		HubDegrees: sample.HubDegrees, CaptureErrs: captureErrs, LoadAvg: []string{loadAvg()}}
+	cells := len(qs) * len(o.conc) * len(systems)
+	logf("running %d cells of %s (about %s with warm-ups)", cells, o.duration,
+		(time.Duration(cells)*o.duration + time.Duration(len(qs)*len(systems))*o.warmup).Round(time.Second))
+	lim := load.Limits{Duration: o.duration, MaxRequests: o.maxRequests, RequestTimeout: o.reqTimeout}
+	stamp := time.Now().UTC().Format("20060102-150405")
+	if o.tag != "" {
+		stamp += "-" + o.tag
+	}
+	jsonPath := filepath.Join(o.out, "load-"+stamp+".json")
+	for _, q := range qs {
+		items := q.Items(sample)
+		res.SampleItems[q.Name] = items
+		dos := make([]load.DoFunc, len(systems))
+		for i, s := range systems {
+			if dos[i], err = s.Bind(q); err != nil {
+				return fmt.Errorf("%s/%s: %w", s.Name(), q.Name, err)
+			}
+			// Warm-up: the first request of a query may wait for Neo4j to plan it (the peer's nested
+			// neighbourhood statements take about a minute), so it gets -first-timeout, twice at most;
+			// then one pass over the sample at c=1, bounded by -warmup.
+			for try := 0; try < 2; try++ {
+				fctx, cancel := context.WithTimeout(ctx, o.firstTimeout)
+				t := time.Now()
+				_, err := dos[i](fctx, 0)
+				cancel()
+				if took := time.Since(t); took > time.Second {
+					logf("warm-up: first %s request to %s took %s (err %v)", q.Name, s.Name(), took.Round(time.Millisecond), err)
+				}
+				if err == nil && time.Since(t) < o.reqTimeout {
+					break
+				}
+			}
+			load.Run(ctx, 1, items, load.Limits{Duration: o.warmup, MaxRequests: int64(items), RequestTimeout: o.reqTimeout}, dos[i])
+			settle()
+		}
+		for _, c := range o.conc {
+			for i, s := range systems {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				sampler := proc.Sample(200*time.Millisecond, s.Pid())
+				cell := load.Run(ctx, c, items, lim, dos[i])
+				peaks := sampler.Stop()
+				cell.Query, cell.System, cell.RSSMiB = q.Name, s.Name(), float64(peaks[s.Pid()])/(1<<20)
+				res.Cells = append(res.Cells, cell)
+				if err := benchenv.WriteJSON(jsonPath, res); err != nil { // partial results survive an interrupted run
+					return err
+				}
+				settle()
+				logf("%-18s c=%-2d %-10s %7.1f req/s  p50 %8.2f  p95 %8.2f  p99 %8.2f ms  err %d  %6.0f B  RSS %4.0f MiB",
+					q.Name, c, s.Name(), cell.Throughput, cell.P50, cell.P95, cell.P99, cell.Errors, cell.MeanBytes, cell.RSSMiB)
+			}
+		}
+	}
+	res.LoadAvg = append(res.LoadAvg, loadAvg())
+	if err := benchenv.WriteJSON(jsonPath, res); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(o.out, "load-"+stamp+".md"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res.WriteMarkdown(f)
+	res.WriteMarkdown(os.Stdout)
+	logf("wrote %s", filepath.Join(o.out, "load-"+stamp+".{json,md}"))
+	return nil
+}
+
+// trimSample keeps the first n items of every list (hubs are few and kept whole).
+func trimSample(s *gen.Sample, n int) {
+	cut := func(l []string) []string { return l[:min(n, len(l))] }
+	s.Actors, s.Search, s.Recipients = cut(s.Actors), cut(s.Search), cut(s.Recipients)
+	s.Pairs = s.Pairs[:min(n, len(s.Pairs))]
+}
+
+// start runs a server process of the benchmark, its output going to logPath.
+func start(bin string, args, env []string, dir, logPath string) (*exec.Cmd, error) {
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+		return nil, err
+	}
+	lf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
+// terminate stops a process this command started: SIGTERM, then SIGKILL after 10 s.
+func terminate(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// waitHTTP polls url until it answers 200, for at most a minute.
+func waitHTTP(ctx context.Context, url, method string) error {
+	deadline := time.Now().Add(time.Minute)
+	var last error
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequestWithContext(ctx, method, url, nil)
+		req.Header.Set("apollo-require-preflight", "true")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	return last
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "load:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,118 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DoFunc sends the request of one sample item and returns the response size in bytes.
+type DoFunc func(ctx context.Context, item int) (int, error)
+
+// Cell is the measurement of one query, on one system, at one concurrency.
+type Cell struct {
+	Query       string  `json:"query"`
+	System      string  `json:"system"`
+	Concurrency int     `json:"concurrency"`
+	Requests    int     `json:"requests"` // completed, including errors
+	Errors      int     `json:"errors"`
+	Seconds     float64 `json:"seconds"`
+	Throughput  float64 `json:"throughput"` // successful requests per second
+	P50         float64 `json:"p50Ms"`
+	P95         float64 `json:"p95Ms"`
+	P99         float64 `json:"p99Ms"`
+	Max         float64 `json:"maxMs"`
+	Mean        float64 `json:"meanMs"`
+	MeanBytes   float64 `json:"meanBytes"`
+	RSSMiB      float64 `json:"rssMiB"` // peak RSS of the system's process during the cell
+	FirstError  string  `json:"firstError,omitempty"`
+}
+
+// Limits bound one cell in time and in count.
+type Limits struct {
+	Duration    time.Duration
+	MaxRequests int64
+	// RequestTimeout bounds each request (a stuck request cannot hold a worker past it).
+	RequestTimeout time.Duration
+}
+
+// Run drives conc closed-loop workers for lim.Duration (or until lim.MaxRequests requests have started):
+// each sends a request, waits for the answer, and sends the next. Worker w starts at item w*items/conc and
+// walks the sample in order, so that every worker asks about different ids at any moment.
+func Run(ctx context.Context, conc, items int, lim Limits, do DoFunc) Cell {
+	var started atomic.Int64
+	type workerResult struct {
+		lat    []time.Duration
+		errs   int
+		bytes  int64
+		first  string
+		finish time.Time
+	}
+	results := make([]workerResult, conc)
+	deadline := time.Now().Add(lim.Duration)
+	begin := time.Now()
+	var wg sync.WaitGroup
+	for w := range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &results[w]
+			item := w * items / conc
+			for time.Now().Before(deadline) && started.Add(1) <= lim.MaxRequests && ctx.Err() == nil {
+				rctx, cancel := context.WithTimeout(ctx, lim.RequestTimeout)
+				t := time.Now()
+				n, err := do(rctx, item)
+				d := time.Since(t)
+				cancel()
+				r.lat = append(r.lat, d)
+				r.bytes += int64(n)
+				if err != nil {
+					r.errs++
+					if r.first == "" && !errors.Is(err, context.Canceled) {
+						r.first = err.Error()
+					}
+				}
+				item = (item + 1) % items
+			}
+			r.finish = time.Now()
+		}()
+	}
+	wg.Wait()
+	c := Cell{Concurrency: conc}
+	var all []time.Duration
+	var bytes int64
+	end := begin
+	for _, r := range results {
+		all = append(all, r.lat...)
+		c.Errors += r.errs
+		bytes += r.bytes
+		if c.FirstError == "" {
+			c.FirstError = r.first
+		}
+		if r.finish.After(end) {
+			end = r.finish
+		}
+	}
+	c.Requests = len(all)
+	c.Seconds = end.Sub(begin).Seconds()
+	if c.Seconds > 0 {
+		c.Throughput = float64(c.Requests-c.Errors) / c.Seconds
+	}
+	if len(all) == 0 {
+		return c
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	q := func(p float64) float64 { return ms(all[min(len(all)-1, int(p*float64(len(all))))]) }
+	var sum time.Duration
+	for _, d := range all {
+		sum += d
+	}
+	c.P50, c.P95, c.P99, c.Max = q(0.50), q(0.95), q(0.99), ms(all[len(all)-1])
+	c.Mean = ms(sum / time.Duration(len(all)))
+	c.MeanBytes = float64(bytes) / float64(len(all))
+	return c
+}

@@ -1,0 +1,157 @@
+// The peer baseline of the ActorGraph benchmark: @neo4j/graphql 7 on @apollo/server 5, over the same Neo4j
+// and the same data as the service. Its schema is the closest @neo4j/graphql equivalent of
+// schema/actors.graphqls for the benchmark's queries (see BENCHMARKS.md, "How the queries are made
+// equivalent"):
+//   - Actor is a @node over the Actor label; degree is a @cypher field (COUNT { (this)--() }, as the service);
+//   - every relation type is an undirected @relationship field (queryDirection: UNDIRECTED) whose edge
+//     properties are the stored relation properties (type Rel): neighbourhoods are nested connection fields;
+//   - search is @fulltext over the service's own full-text index (actor_search);
+//   - shortestPath, paths and fundingChannels are @cypher fields on Query whose statements follow the
+//     service's Cypher (SHORTEST k, simple paths, same ordering and caps) without the filter predicates the
+//     benchmark does not use.
+//
+//   PORT=18090 NEO4J_URI=neo4j://127.0.0.1:7690 node server.mjs     (listens on 127.0.0.1 only)
+import { ApolloServer } from "@apollo/server";
+import { startStandaloneServer } from "@apollo/server/standalone";
+import { Neo4jGraphQL } from "@neo4j/graphql";
+import neo4j from "neo4j-driver";
+
+// graph.RelTypes, in schema order.
+export const relTypes = ["ALLIED_WITH", "RIVAL_OF", "BRANCH_OF", "SPLINTER_OF", "LEADS", "MEMBER_OF", "FUNDS",
+  "FINANCE_OFFICE_OF", "OPERATES_IN", "BASED_IN", "SHELTERS", "SUPPORTS", "ATTACKED", "CLAIMED", "COUNTERS",
+  "NATIONAL_OF", "ARRESTED", "RECRUITS_FROM", "LOCATED_IN", "KILLED"];
+
+// fieldName turns MEMBER_OF into memberOf.
+export const fieldName = (t) => t.toLowerCase().replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+
+// The projections of the service (graph/decode.go actorProj, relProj), for the @cypher fields.
+// Integers are returned as floats: the library converts Neo4j integers for the fields of its nodes but not
+// inside the maps a @cypher field returns, and GraphQL's Int accepts a JavaScript number with no fraction.
+const actorProj = (v) =>
+  `${v} {.id, .name, .kind, .aliases, .description, .countryCode, .evSource, evLine: [x IN ${v}.evLine | toFloat(x)], .evClaim, degree: toFloat(COUNT { (${v})--() })}`;
+const relProj = (r) =>
+  `${r} {.id, .since, .until, .status, .confidence, .via, .evSource, evLine: [x IN ${r}.evLine | toFloat(x)], .evClaim, type: type(${r}), from: startNode(${r}).id, to: endNode(${r}).id}`;
+
+// pathsCypher mirrors graph/paths.go: SHORTEST candidates, simple paths only, ordered by length then
+// credibility then weak edges, at most k.
+const pathsCypher = (maxHops, candidates, k) => `
+MATCH (a:Actor {id: $from}) MATCH (b:Actor {id: $to})
+MATCH p = SHORTEST ${candidates} (a)(()-[r]-(x:Actor)){1,${maxHops}}(b)
+WITH p WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
+WITH p, reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
+     size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak
+ORDER BY length(p), credibility DESC, weak
+LIMIT ${k}
+RETURN {nodes: [n IN nodes(p) | ${actorProj("n")}], edges: [e IN relationships(p) | ${relProj("e")}],
+        length: toFloat(length(p)), credibility: credibility} AS result`;
+
+// fundingCypher mirrors graph/paths.go FundingChannels with a recipient (maxHops 5, at most 200 channels).
+const fundingCypher = `
+MATCH (u:Actor)-[e:FUNDS]->(v:Actor {id: $recipient})
+MATCH p1 = (f:Actor)-[r1:FUNDS*0..5]->(u)
+MATCH p2 = (v)-[r2:FUNDS*0..5]->(t:Actor) WHERE t.id = $recipient
+WITH r1 + [e] + r2 AS rels, nodes(p1) + nodes(p2) AS ns
+WHERE size(rels) <= 5 AND all(i IN range(0, size(ns) - 2) WHERE NOT ns[i] IN ns[i + 1..])
+WITH DISTINCT rels, ns
+ORDER BY size(rels), [x IN rels | x.id] LIMIT 200
+WITH rels, ns, ns[0] AS funder, ns[-1] AS recipient
+RETURN {funder: ${actorProj("funder")}, recipient: ${actorProj("recipient")},
+        nodes: [n IN ns | ${actorProj("n")}], edges: [x IN rels | ${relProj("x")}], length: toFloat(size(rels))} AS result`;
+
+const actorFields = `
+  id: ID!
+  name: String!
+  kind: String!
+  aliases: [String!]!
+  description: String
+  countryCode: String
+  evSource: [String!]!
+  evLine: [Int!]!
+  evClaim: [String!]!`;
+
+export const typeDefs = `
+type Actor @node(labels: ["Actor"])
+  @fulltext(indexes: [{ indexName: "actor_search", fields: ["searchText"], queryName: "actorSearch" }]) {
+  ${actorFields}
+  searchText: String
+  degree: Int! @cypher(statement: "RETURN COUNT { (this)--() } AS degree", columnName: "degree")
+${relTypes.map((t) => `  ${fieldName(t)}: [Actor!]! @relationship(type: "${t}", direction: OUT, queryDirection: UNDIRECTED, properties: "Rel")`).join("\n")}
+}
+
+type Rel @relationshipProperties {
+  id: ID!
+  since: String
+  until: String
+  status: String!
+  confidence: Float
+  via: [String!]!
+  evSource: [String!]!
+  evLine: [Int!]!
+  evClaim: [String!]!
+}
+
+type PathActor {
+  ${actorFields}
+  degree: Int!
+}
+
+type PathEdge {
+  id: ID!
+  type: String!
+  from: ID!
+  to: ID!
+  since: String
+  until: String
+  status: String!
+  confidence: Float
+  via: [String!]!
+  evSource: [String!]!
+  evLine: [Int!]!
+  evClaim: [String!]!
+}
+
+type Path {
+  nodes: [PathActor!]!
+  edges: [PathEdge!]!
+  length: Int!
+  credibility: Float!
+}
+
+type FundingChannel {
+  funder: PathActor!
+  recipient: PathActor!
+  nodes: [PathActor!]!
+  edges: [PathEdge!]!
+  length: Int!
+}
+
+type Query {
+  shortestPath(from: ID!, to: ID!): Path @cypher(statement: """${pathsCypher(6, 3, 1)}""", columnName: "result")
+  paths(from: ID!, to: ID!): [Path!]! @cypher(statement: """${pathsCypher(4, 15, 5)}""", columnName: "result")
+  fundingChannels(recipient: ID!): [FundingChannel!]! @cypher(statement: """${fundingCypher}""", columnName: "result")
+}
+`;
+
+const uri = process.env.NEO4J_URI || "neo4j://127.0.0.1:7690";
+const port = Number(process.env.PORT || 18090);
+const driver = neo4j.driver(uri, neo4j.auth.none(), { maxConnectionPoolSize: 100 });
+const neoSchema = new Neo4jGraphQL({ typeDefs, driver });
+const schema = await neoSchema.getSchema();
+if (process.argv.includes("--print-schema")) {
+  const { printSchema } = await import("graphql");
+  console.log(printSchema(schema));
+  process.exit(0);
+}
+const server = new ApolloServer({ schema, introspection: true });
+const { url } = await startStandaloneServer(server, {
+  listen: { port, host: "127.0.0.1" },
+  context: async () => ({ sessionConfig: { database: "neo4j" } }),
+});
+console.error(`peer: @neo4j/graphql serving ${url} (neo4j ${uri})`);
+const stop = async () => {
+  await server.stop();
+  await driver.close();
+  process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
