@@ -71,7 +71,7 @@ func WriteBulkCSV(dir string, d *graph.Dataset) ([]string, error) {
 			for _, a := range d.Actors {
 				keys := asciiSearchKeys(a.Name, a.Aliases)
 				src, line, claim := evidenceCols(a.Evidence)
-				if err := w.Write([]string{a.ID, "Actor;" + a.Kind.Label(), a.Name, string(a.Kind), join(a.Aliases),
+				if err := w.Write([]string{a.ID, "Actor" + ArrayDelimiter + a.Kind.Label(), a.Name, string(a.Kind), join(a.Aliases),
 					a.Description, a.CountryCode, join(keys), strings.Join(keys, " "), src, line, claim, "1"}); err != nil {
 					return err
 				}
@@ -137,11 +137,11 @@ func asciiSearchKeys(name string, aliases []string) []string {
 }
 
 // BulkCommand is the import tool's command line for the Neo4j home of the benchmark (tools/neo4j: its data
-// folder is the home of the embedded server). The database must be stopped.
-func BulkCommand(neo4jLib string, args []string) []string {
+// folder is the home of the embedded server); its report goes to reportFile. The database must be stopped.
+func BulkCommand(neo4jLib, reportFile string, args []string) []string {
 	return append([]string{"java", "-Xmx2g", "-cp", neo4jLib + "/*", "org.neo4j.cli.AdminTool", "database", "import", "full",
-		"--overwrite-destination=true", "--array-delimiter=" + ArrayDelimiter, "--multiline-fields=false",
-		"--high-parallel-io=on", "--threads=2", "--verbose=false"}, append(args, "neo4j")...)
+		"neo4j", "--overwrite-destination=true", "--array-delimiter=" + ArrayDelimiter, "--multiline-fields=false",
+		"--high-parallel-io=on", "--threads=2", "--verbose=false", "--report-file=" + reportFile}, args...)
 }
 
 // BulkSummary formats a bulk import's timing.

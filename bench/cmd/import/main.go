@@ -87,6 +87,9 @@ func main() {
 
 	cfg := benchenv.StoreConfig(*uri, false)
 	cfg.WriteTimeout = 30 * time.Minute
+	if *method == "bulk" { // the database is replaced: start it for the store only afterwards
+		fail(exec.Command("tools/neo4j/neo4j.sh", "start").Run())
+	}
 	store, err := benchenv.OpenStore(cfg, 2*time.Minute)
 	fail(err)
 	defer func() {
@@ -95,7 +98,7 @@ func main() {
 		}
 	}()
 	ctx := context.Background()
-	if *wipe {
+	if *wipe && *method != "bulk" { // bulk replaces the whole database anyway
 		t = time.Now()
 		fail(store.Wipe(ctx))
 		fmt.Printf("wiped in %s\n", time.Since(t).Round(time.Millisecond))
@@ -179,7 +182,7 @@ func bulk(d *graph.Dataset, cfg graph.Config) (int, int, error) {
 	if len(lib) == 0 {
 		return 0, 0, fmt.Errorf("no Neo4j jars under .cache (tools/neo4j/neo4j.sh fetch)")
 	}
-	if err := sh(importx.BulkCommand(lib[0], args)...); err != nil {
+	if err := sh(importx.BulkCommand(lib[0], filepath.Join(benchenv.OutDir, "bulk", "import.report"), args)...); err != nil {
 		return 0, 0, err
 	}
 	toolS := time.Since(t).Seconds()
