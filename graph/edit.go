@@ -118,19 +118,11 @@ func validateIn(run runFunc, d *Dataset) error {
 		actorIDs = append(actorIDs, r.Via...)
 		collect(r.Evidence)
 	}
-	recs, err := run(`CALL () { UNWIND $actors AS id MATCH (n:Actor {id: id}) RETURN collect(id) AS actors }
-CALL () { UNWIND $sources AS id MATCH (n:Source {id: id}) RETURN collect(id) AS sources }
-RETURN actors, sources`, map[string]any{"actors": nonNil(actorIDs), "sources": nonNil(sourceIDs)})
+	recs, err := run(existingCypher, existingParams(actorIDs, sourceIDs))
 	if err != nil {
 		return err
 	}
-	actors, sources := map[string]bool{}, map[string]bool{}
-	for _, id := range strs(recs[0].Values[0]) {
-		actors[id] = true
-	}
-	for _, id := range strs(recs[0].Values[1]) {
-		sources[id] = true
-	}
+	actors, sources := existingSets(recs)
 	if errs := d.Validate(func(id string) bool { return actors[id] }, func(id string) bool { return sources[id] }); len(errs) > 0 {
 		e := errs[0]
 		msg := e.Msg

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
 // ImportResult counts what an import touched.
@@ -144,19 +146,33 @@ func (s *Store) Existing(ctx context.Context, actorIDs, sourceIDs []string) (map
 	if len(actorIDs) == 0 && len(sourceIDs) == 0 {
 		return actors, sources, nil
 	}
-	recs, err := s.read(ctx, `CALL () { UNWIND $actors AS id MATCH (n:Actor {id: id}) RETURN collect(id) AS actors }
-CALL () { UNWIND $sources AS id MATCH (n:Source {id: id}) RETURN collect(id) AS sources }
-RETURN actors, sources`, map[string]any{"actors": nonNil(actorIDs), "sources": nonNil(sourceIDs)})
+	recs, err := s.read(ctx, existingCypher, existingParams(actorIDs, sourceIDs))
 	if err != nil {
 		return nil, nil, err
 	}
+	actors, sources = existingSets(recs)
+	return actors, sources, nil
+}
+
+// existingCypher finds which of $actors and $sources exist; Existing and the edits' validation share it.
+const existingCypher = `CALL () { UNWIND $actors AS id MATCH (n:Actor {id: id}) RETURN collect(id) AS actors }
+CALL () { UNWIND $sources AS id MATCH (n:Source {id: id}) RETURN collect(id) AS sources }
+RETURN actors, sources`
+
+func existingParams(actorIDs, sourceIDs []string) map[string]any {
+	return map[string]any{"actors": nonNil(actorIDs), "sources": nonNil(sourceIDs)}
+}
+
+// existingSets decodes the answer of existingCypher.
+func existingSets(recs []*neo4j.Record) (actors, sources map[string]bool) {
+	actors, sources = map[string]bool{}, map[string]bool{}
 	for _, id := range strs(recs[0].Values[0]) {
 		actors[id] = true
 	}
 	for _, id := range strs(recs[0].Values[1]) {
 		sources[id] = true
 	}
-	return actors, sources, nil
+	return actors, sources
 }
 
 // Wipe deletes every node and relationship, in batches. It exists for tests and benchmarks, which own

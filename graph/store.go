@@ -374,7 +374,7 @@ func deadConnection(err error) bool {
 func isUnavailable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "ConnectivityError") ||
-		strings.Contains(msg, "unable to retrieve routing table") || strings.Contains(msg, "routing table") || strings.Contains(msg, "i/o timeout") ||
+		strings.Contains(msg, "routing table") || strings.Contains(msg, "i/o timeout") ||
 		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset")
 }
 
