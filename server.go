@@ -28,6 +28,7 @@ import (
 
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/httpapi"
+	"github.com/actorgraph/actorgraph/internal/gctune"
 	"github.com/actorgraph/actorgraph/seed"
 	"github.com/actorgraph/actorgraph/web"
 )
@@ -187,6 +188,7 @@ func serve(cfg config, args []string, log *slog.Logger) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	gctune.Apply()
 	cfg.Store.Logger = log
 	metrics := httpapi.NewMetrics()
 	cfg.Store.Observe = metrics.ObserveNeo4j

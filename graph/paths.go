@@ -5,15 +5,20 @@ import (
 	"fmt"
 )
 
-// Paths returns up to q.K simple paths of at most q.MaxHops relations between q.From and q.To. Candidates
-// are Neo4j's SHORTEST paths under the filter (pruned during the search, not after); paths that revisit an
-// actor are dropped, and the rest are ordered in Cypher by q.RankBy. Unknown ends give NOT_FOUND;
-// unconnected ends give no path.
+// Paths returns up to q.K simple paths of at most q.MaxHops relations between q.From and q.To, ordered
+// by q.RankBy with the relation ids as the last key, so that equal paths always come back in the same
+// order. Filters prune the search itself, not its results. Ranked by LENGTH, the candidates are every
+// shortest path (Neo4j's bidirectional allShortestPaths, at most MaxShortestGroup of them), extended,
+// when there are fewer than q.K of those, by Yen's k-shortest-paths algorithm over the same operator.
+// Ranked by CREDIBILITY, or when actors are filtered (Avoid, Kinds), the candidates are GQL's SHORTEST
+// 3k paths (10k, at least 50, by CREDIBILITY), less those that revisit an actor. Unknown ends give
+// NOT_FOUND; unconnected ends give no path.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 	return s.paths(ctx, q, MaxPathHops)
 }
 
-// ShortestPath returns the shortest path (nil when there is none), allowing up to MaxShortestHops.
+// ShortestPath returns the shortest path (nil when there is none), allowing up to MaxShortestHops; among
+// several shortest paths, the first in the order of Paths.
 func (s *Store) ShortestPath(ctx context.Context, q PathQuery) (*Path, error) {
 	q.K = 1
 	ps, err := s.paths(ctx, q, MaxShortestHops)
@@ -22,6 +27,10 @@ func (s *Store) ShortestPath(ctx context.Context, q PathQuery) (*Path, error) {
 	}
 	return ps[0], nil
 }
+
+// MaxShortestGroup caps the shortest paths Paths ranks for one pair of actors: two actors linked through
+// supernodes can have millions of equally short paths.
+const MaxShortestGroup = 1000
 
 func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, error) {
 	asOf, err := q.validate(maxHops)
@@ -39,28 +48,60 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 		candidates = max(q.K*10, 50)
 		order = "credibility DESC, weak, length(p), [e IN relationships(p) | e.id]"
 	}
+	c := conds{&q.Filter, asOf}
+	var inner []string // the condition on the actors a path passes through (and on its far end b)
+	if len(q.Avoid) > 0 {
+		inner = append(inner, "NOT x.id IN $avoid")
+	}
+	if len(q.Kinds) > 0 {
+		inner = append(inner, "("+c.node("x")+" OR x = b)")
+	}
 	l, r := arrows(q.Direction)
-	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})
+	shortest := fmt.Sprintf("MATCH p = SHORTEST %d (a)(()%s[r%s WHERE %s]%s(x:Actor WHERE %s)){1,%d}(b)",
+		candidates, l, typeSpec(q.Types), c.rel("r"), r, and(inner), q.MaxHops)
+	statement := func(find string) string {
+		return fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})
 OPTIONAL MATCH (b:Actor {id: $to})
 CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
-  MATCH p = SHORTEST %[1]d (a)(()%[2]s[r%[3]s WHERE %[4]s]%[5]s(x:Actor WHERE NOT x.id IN $avoid AND ($kinds IS NULL OR x.kind IN $kinds OR x = b))){1,%[6]d}(b)
+  %[1]s
   WITH p WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
   WITH p, reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
        size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak
-  ORDER BY %[7]s
+  ORDER BY %[2]s
   LIMIT $k
-  RETURN collect({nodes: [n IN nodes(p) | %[8]s], edges: [e IN relationships(p) | %[9]s],
-                  via: %[10]s, credibility: credibility}) AS paths
+  RETURN collect({nodes: [n IN nodes(p) | %[3]s], edges: [e IN relationships(p) | %[4]s],
+                  via: %[5]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-		candidates, l, typeSpec(q.Types), relFilter("r"), r, q.MaxHops, order,
-		actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
+			find, order, actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
+	}
 	avoid := q.Avoid
 	if avoid == nil {
 		avoid = []string{}
 	}
-	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": avoid}, &q.Filter, asOf)
+	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
+	if len(inner) == 0 && q.RankBy == RankLength {
+		// Without actor filters, Neo4j's bidirectional shortest path operator finds the shortest paths
+		// at a fraction of SHORTEST's cost on graphs with supernodes (BENCHMARKS.md, "paths"). Shortest
+		// paths are simple, so fewer than k of them means the group is smaller than k: then longer
+		// paths are needed, and Yen's algorithm finds them with the same operator. None at all means
+		// none within MaxHops.
+		group := fmt.Sprintf(`CALL (a, b) {
+    MATCH p = allShortestPaths((a)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b)) WHERE all(r IN rs WHERE %[5]s)
+    RETURN p LIMIT $maxGroup
+  }`, l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"))
+		ps, err := s.runPaths(ctx, q, statement(group), params)
+		if err != nil || len(ps) == 0 || len(ps) >= q.K {
+			return ps, err
+		}
+		return s.yen(ctx, q, c, ps)
+	}
+	return s.runPaths(ctx, q, statement(shortest), params)
+}
+
+// runPaths runs a statement of paths and decodes its paths.
+func (s *Store) runPaths(ctx context.Context, q PathQuery, cypher string, params map[string]any) ([]*Path, error) {
 	recs, err := s.read(ctx, cypher, params)
 	if err != nil {
 		return nil, err
@@ -117,6 +158,7 @@ func (s *Store) Connections(ctx context.Context, q ConnectionsQuery) (*Subgraph,
 			}
 		}
 	}
+	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
 	cypher := fmt.Sprintf(`MATCH (n:Actor) WHERE n.id IN $ids
 WITH collect(n) AS ends
@@ -124,7 +166,7 @@ CALL (ends) {
   UNWIND $pairs AS pair
   MATCH (a:Actor {id: pair[0]}) MATCH (b:Actor {id: pair[1]})
   CALL (a, b) {
-    MATCH p = ALL SHORTEST (a)(()%[1]s[r%[2]s WHERE %[3]s]%[4]s(x:Actor WHERE $kinds IS NULL OR x.kind IN $kinds OR x = b)){1,%[5]d}(b)
+    MATCH p = ALL SHORTEST (a)(()%[1]s[r%[2]s WHERE %[3]s]%[4]s(x:Actor WHERE %[7]s OR x = b)){1,%[5]d}(b)
     RETURN p LIMIT 10
   }
   UNWIND nodes(p) AS n
@@ -133,7 +175,7 @@ CALL (ends) {
 }
 WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [], l IN relLists | acc + l) AS rels
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
-		l, typeSpec(q.Types), relFilter("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"))
+		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), c.node("x"))
 	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs}, &q.Filter, asOf)
 	recs, err := s.read(ctx, cypher, params)
 	if err != nil {
@@ -167,118 +209,4 @@ func uniqueActors(in []*Actor) []*Actor {
 		}
 	}
 	return out
-}
-
-// FundingChannels returns chains of FUNDS relations valid at q.AsOf, at most q.MaxHops long and without a
-// repeated actor. A chain ends at q.Recipient when it is given, else where the money stops (an actor
-// with no further FUNDS relation) or at the hop cap; it starts at q.Funder when given, else at every
-// actor upstream, so that each funder that reaches the recipient is listed with its route. With q.Through,
-// the chain must pass the actor or name it in a relation's via (a transit country).
-func (s *Store) FundingChannels(ctx context.Context, q FundingQuery) ([]*FundingChannel, error) {
-	asOf, err := q.validate()
-	if err != nil {
-		return nil, err
-	}
-	var anchor, anchorID string
-	switch {
-	case q.Recipient != nil:
-		anchor, anchorID = "MATCH (u:Actor)-[e:FUNDS]->(v:Actor {id: $recipient})", *q.Recipient
-	case q.Funder != nil:
-		anchor, anchorID = "MATCH (u:Actor {id: $funder})-[e:FUNDS]->(v:Actor)", *q.Funder
-	default:
-		anchor, anchorID = "MATCH (u:Actor)-[e:FUNDS]->(v:Actor) WHERE u.id = $through OR v.id = $through OR $through IN e.via", *q.Through
-	}
-	cypher := fmt.Sprintf(`OPTIONAL MATCH (anchor:Actor {id: $anchorID})
-CALL (anchor) {
-  WITH anchor WHERE anchor IS NOT NULL
-  %[1]s
-  WITH u, e, v WHERE %[2]s
-  MATCH p1 = (f:Actor)-[r1:FUNDS*0..%[3]d]->(u)
-  WHERE ($funder IS NULL OR f.id = $funder) AND all(x IN r1 WHERE %[4]s)
-  MATCH p2 = (v)-[r2:FUNDS*0..%[3]d]->(t:Actor)
-  WHERE ($recipient IS NULL OR t.id = $recipient) AND all(x IN r2 WHERE %[4]s)
-  WITH r1 + [e] + r2 AS rels, nodes(p1) + nodes(p2) AS ns, t
-  WHERE size(rels) <= %[3]d
-    AND all(i IN range(0, size(ns) - 2) WHERE NOT ns[i] IN ns[i + 1..])
-    AND ($through IS NULL OR any(n IN ns WHERE n.id = $through) OR any(x IN rels WHERE $through IN x.via))
-    AND ($recipient IS NOT NULL OR size(rels) = %[3]d OR
-         NOT EXISTS { MATCH (t)-[y:FUNDS]->(z:Actor) WHERE %[5]s AND NOT z IN ns })
-  WITH DISTINCT rels, ns
-  ORDER BY size(rels), [x IN rels | x.id] LIMIT %[6]d
-  RETURN collect({nodes: [n IN ns | %[7]s], edges: [x IN rels | %[8]s], via: %[9]s}) AS channels
-}
-RETURN anchor IS NOT NULL AS found, channels`,
-		anchor, relFilter("e"), q.MaxHops, relFilter("x"), relFilter("y"), MaxFundingResults,
-		actorProj("n"), relProj("x"), viaNodes("rels"))
-	params := filterParams(map[string]any{
-		"anchorID": anchorID, "recipient": deref(q.Recipient), "funder": deref(q.Funder), "through": deref(q.Through),
-	}, &Filter{}, asOf)
-	recs, err := s.read(ctx, cypher, params)
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) == 0 || recs[0].Values[0] != true {
-		field := "through"
-		if q.Recipient != nil {
-			field = "recipient"
-		} else if q.Funder != nil {
-			field = "funder"
-		}
-		return nil, notFound(field, anchorID)
-	}
-	d := s.newDecoder()
-	var out []*FundingChannel
-	for _, x := range recs[0].Values[1].([]any) {
-		m := x.(map[string]any)
-		d.actorList(m["via"])
-		p := d.path(m["nodes"], m["edges"], 0)
-		out = append(out, &FundingChannel{Funder: p.Nodes[0], Recipient: p.Nodes[len(p.Nodes)-1], Path: p})
-	}
-	if err := d.finish(ctx); err != nil {
-		return nil, err
-	}
-	for _, c := range out {
-		c.Path.Credibility = credibility(c.Path.Edges)
-		c.Via = route(c.Path)
-	}
-	return out, nil
-}
-
-// route lists a channel's intermediaries and transit actors in route order, without repeats: for each hop,
-// the transit actors its relation names, then the actor the money reaches (except the final recipient).
-func route(p *Path) []*Actor {
-	seen := map[*Actor]bool{p.Nodes[0]: true, p.Nodes[len(p.Nodes)-1]: true}
-	out := []*Actor{}
-	for i, e := range p.Edges {
-		for _, a := range e.Via {
-			if !seen[a] {
-				seen[a] = true
-				out = append(out, a)
-			}
-		}
-		if n := p.Nodes[i+1]; !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func credibility(edges []*Relation) float64 {
-	c := 1.0
-	for _, e := range edges {
-		if e.Confidence != nil {
-			c *= *e.Confidence
-		} else {
-			c *= 0.5
-		}
-	}
-	return c
-}
-
-func deref(s *string) any {
-	if s == nil {
-		return nil
-	}
-	return *s
 }

@@ -245,13 +245,61 @@ RETURN actors, relations, sources, byKind, byType`, nil)
 	return st, nil
 }
 
-// relFilter is the WHERE condition a relationship variable must meet under a filter; its parameters are
-// set by filterParams. Relation types never appear here: they go into the pattern through typeSpec.
+// relFilter is the WHERE condition a relationship variable must meet under any filter, every predicate
+// present and switched by its parameter (set by filterParams). Statements whose text may vary with the
+// filter use conds instead, which writes only the predicates in force.
 func relFilter(r string) string {
 	return fmt.Sprintf("(%[1]s.sinceKey <= $asOfEnd AND %[1]s.untilKey >= $asOfStart)"+
 		" AND ($minConfidence IS NULL OR %[1]s.confidence >= $minConfidence)"+
 		" AND ($statuses IS NULL OR %[1]s.status IN $statuses)"+
 		" AND ($includeRetired OR %[1]s.retired IS NULL)", r)
+}
+
+// conds writes the WHERE conditions of a filter for one statement: only the predicates the filter sets
+// appear, so that an unfiltered traversal reads no property it does not need (each predicate is a
+// property read per relation or actor expanded, on every hop). The parameters are those of filterParams.
+// The statement text then varies with the filter: at most 2^5 texts, hence plans, per query shape.
+type conds struct {
+	f    *Filter
+	asOf *Date
+}
+
+// rel is the condition on relationship variable r ("true" when nothing is filtered).
+func (c conds) rel(r string) string {
+	var out []string
+	if !c.f.IncludeRetired {
+		out = append(out, r+".retired IS NULL")
+	}
+	if c.asOf != nil {
+		out = append(out, fmt.Sprintf("%[1]s.sinceKey <= $asOfEnd AND %[1]s.untilKey >= $asOfStart", r))
+	}
+	if c.f.MinConfidence != nil {
+		out = append(out, r+".confidence >= $minConfidence")
+	}
+	if len(c.f.Statuses) > 0 {
+		out = append(out, r+".status IN $statuses")
+	}
+	return and(out)
+}
+
+// node is the condition on actor variable n: its kind, when the filter names kinds.
+func (c conds) node(n string) string {
+	if len(c.f.Kinds) == 0 {
+		return "true"
+	}
+	return n + ".kind IN $kinds"
+}
+
+// filtered reports whether the filter can leave out a relation other than a retired one.
+func (c conds) filtered() bool {
+	return c.asOf != nil || c.f.MinConfidence != nil || len(c.f.Statuses) > 0 || len(c.f.Kinds) > 0
+}
+
+func and(preds []string) string {
+	if len(preds) == 0 {
+		return "true"
+	}
+	return strings.Join(preds, " AND ")
 }
 
 // filterParams sets the parameters of relFilter.

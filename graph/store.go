@@ -237,6 +237,8 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 	return recs, nil
 }
 
+// readOnce runs the statement as an auto-commit read transaction: one round trip (RUN and PULL
+// pipelined), where a managed transaction adds a COMMIT round trip that a single read does not need.
 func (s *Store) readOnce(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	done := s.track("read")
 	sess := s.session(ctx, neo4j.AccessModeRead)
@@ -244,26 +246,23 @@ func (s *Store) readOnce(ctx context.Context, timeout time.Duration, cypher stri
 	if s.cfg.Trace != nil {
 		s.cfg.Trace(cypher, params)
 	}
-	out, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		s.roundTrips.Add(1)
-		res, err := tx.Run(ctx, cypher, params)
-		if err != nil {
-			return nil, err
-		}
-		var recs []*neo4j.Record
+	s.roundTrips.Add(1)
+	var recs []*neo4j.Record
+	res, err := sess.Run(ctx, cypher, params, neo4j.WithTxTimeout(timeout))
+	if err == nil {
 		for res.Next(ctx) {
 			if len(recs) >= s.cfg.MaxRows {
 				break
 			}
 			recs = append(recs, res.Record())
 		}
-		return recs, res.Err()
-	}, neo4j.WithTxTimeout(timeout))
+		err = res.Err()
+	}
 	done(err)
 	if err != nil {
 		return nil, err
 	}
-	return out.([]*neo4j.Record), nil
+	return recs, nil
 }
 
 // statement is one Cypher statement of a write transaction.

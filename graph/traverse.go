@@ -25,19 +25,20 @@ func (s *Store) Relations(ctx context.Context, ids []string, q RelationsQuery) (
 			return nil, err
 		}
 	}
+	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
 	cypher := fmt.Sprintf(`UNWIND $ids AS aid
 MATCH (a:Actor {id: aid})
 CALL (a) {
-  MATCH (a)%[1]s[r%[2]s]%[3]s(o:Actor) WHERE %[4]s AND ($kinds IS NULL OR o.kind IN $kinds)
+  MATCH (a)%[1]s[r%[2]s]%[3]s(o:Actor) WHERE %[4]s AND %[6]s
   RETURN count(r) AS total
 }
 CALL (a) {
-  MATCH (a)%[1]s[r%[2]s]%[3]s(o:Actor) WHERE %[4]s AND ($kinds IS NULL OR o.kind IN $kinds) AND r.id > $after
+  MATCH (a)%[1]s[r%[2]s]%[3]s(o:Actor) WHERE %[4]s AND %[6]s AND r.id > $after
   WITH r, o ORDER BY r.id LIMIT $first + 1
   RETURN collect(r) AS rels, collect(o) AS others
 }
-RETURN a.id AS id, total, %[5]s`, l, typeSpec(q.Types), r, relFilter("r"), subgraphReturn("[a] + others", "rels"))
+RETURN a.id AS id, total, %[5]s`, l, typeSpec(q.Types), r, c.rel("r"), subgraphReturn("[a] + others", "rels"), c.node("o"))
 	params := filterParams(map[string]any{"ids": ids, "first": q.First, "after": after}, &q.Filter, asOf)
 	recs, err := s.read(ctx, cypher, params)
 	if err != nil {
@@ -108,27 +109,49 @@ RETURN a.id, sids`, map[string]any{"ids": ids})
 	return out, nil
 }
 
+// MaxScanPerActor bounds the relations Neighbourhood examines per frontier actor: an actor's PerNodeLimit
+// relations are the best (highest confidence, then id) among the first MaxScanPerActor of its relations
+// that pass the filter, in the order Neo4j stores them. Below the bound that is all of them; above it (a
+// supernode: a country, an umbrella group) the cost stays that of an actor of MaxScanPerActor relations
+// instead of growing with the degree (BENCHMARKS.md: depth 2 on hubs of 61,000 relations).
+const MaxScanPerActor = 2000
+
 // Neighbourhood expands breadth first from q.ID, one level per hop, entirely inside Neo4j. At each level
-// every frontier actor contributes at most PerNodeLimit relations (highest confidence first, then by id),
-// and new actors are admitted until Limit actors are in the subgraph. Relations left out by either cap are
-// counted in Omitted. The levels are unrolled into one statement: depth is validated to 1..MaxDepth.
+// every frontier actor contributes at most PerNodeLimit relations (highest confidence first, then by id,
+// among at most MaxScanPerActor scanned), and new actors are admitted until Limit actors are in the
+// subgraph. Omitted counts the relations left out by either cap: exactly, except that for an actor with
+// more than MaxScanPerActor relations those beyond the scan are counted from Neo4j's degree store, whatever
+// the filter. The levels are unrolled into one statement: depth is validated to 1..MaxDepth.
 func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
 	asOf, err := q.validate()
 	if err != nil {
 		return nil, err
 	}
+	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
+	// The per-actor choice. Unfiltered, a top-N sort suffices and the cut comes from the degree store;
+	// filtered, the scanned relations are counted, so that relations the filter leaves out are not.
+	pick := `WITH r, m ORDER BY r.confidence DESC, r.id LIMIT $perNode
+    WITH collect({r: r, m: m}) AS taken
+    RETURN taken, COUNT { (f)%[1]s[%[2]s]%[3]s() } - size(taken) AS cut`
+	if c.filtered() {
+		pick = `WITH r, m ORDER BY r.confidence DESC, r.id
+    WITH collect({r: r, m: m}) AS found
+    WITH found, found[0..$perNode] AS taken
+    RETURN taken, CASE WHEN size(found) < $maxScan THEN size(found) ELSE COUNT { (f)%[1]s[%[2]s]%[3]s() } END - size(taken) AS cut`
+	}
+	// m carries no label check: relationships only ever join two actors (Import, AddRelation), and the
+	// check would cost a read per relation scanned.
 	var b strings.Builder
 	b.WriteString("MATCH (start:Actor {id: $id})\nWITH [start] AS seen, [start] AS frontier, [] AS rels, 0 AS omitted\n")
 	for level := 0; level < q.Depth; level++ {
 		fmt.Fprintf(&b, `CALL (frontier, seen) {
   UNWIND frontier AS f
   CALL (f, seen) {
-    MATCH (f)%[1]s[r%[2]s]%[3]s(m:Actor)
-    WHERE %[4]s AND ($kinds IS NULL OR m.kind IN $kinds)
-    WITH r, m ORDER BY r.confidence DESC, r.id
-    WITH collect({r: r, m: m}) AS found
-    RETURN found[0..$perNode] AS taken, size(found) - size(found[0..$perNode]) AS cut
+    MATCH (f)%[1]s[r%[2]s]%[3]s(m)
+    WHERE %[4]s AND %[5]s
+    WITH r, m LIMIT $maxScan
+    `+pick+`
   }
   WITH collect(taken) AS takenLists, sum(cut) AS cut
   WITH reduce(acc = [], t IN takenLists | acc + t) AS cands, cut
@@ -143,10 +166,10 @@ func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgr
   RETURN added, nowSeen, kept, offered - size(kept) AS dropped
 }
 WITH nowSeen AS seen, added AS frontier, rels + kept AS rels, omitted + dropped AS omitted
-`, l, typeSpec(q.Types), r, relFilter("r"))
+`, l, typeSpec(q.Types), r, c.rel("r"), c.node("m"))
 	}
 	b.WriteString("RETURN omitted, " + subgraphReturn("seen", "rels"))
-	params := filterParams(map[string]any{"id": q.ID, "perNode": q.PerNodeLimit, "limit": q.Limit}, &q.Filter, asOf)
+	params := filterParams(map[string]any{"id": q.ID, "perNode": q.PerNodeLimit, "limit": q.Limit, "maxScan": MaxScanPerActor}, &q.Filter, asOf)
 	recs, err := s.read(ctx, b.String(), params)
 	if err != nil {
 		return nil, err

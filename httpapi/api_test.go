@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -318,6 +319,17 @@ func TestInvestigationAPI(t *testing.T) {
 		if !found {
 			t.Errorf("fundingChannels(recipient: iskp) lacks al-karrar-office via turkey, abu-miskin: %+v", out.Ch)
 		}
+		// One chain per funder, its shortest, ordered by length then relation ids (islamic-state also
+		// reaches iskp through al-karrar-office and al-siddiq-office: it is listed once, direct).
+		var funders []string
+		for _, c := range out.Ch {
+			funders = append(funders, fmt.Sprintf("%s/%d", c.Funder.ID, c.Path.Length))
+		}
+		if want := []string{"abu-miskin/1", "al-siddiq-office/1", "gulf-sectarian-donors/1", "hawala-traders/1",
+			"iskp-cash-smugglers/1", "iskp-turkey-financial-hub/1", "islamic-state/1", "pakistani-islamic-charities/1",
+			"al-karrar-office/2", "iskp-uae-financial-hub/2"}; !slices.Equal(funders, want) {
+			t.Errorf("fundingChannels(recipient: iskp) funders %v, want %v", funders, want)
+		}
 		if !slices.ContainsFunc(out.Th, func(c struct {
 			Funder node
 			Via    []node
@@ -325,6 +337,13 @@ func TestInvestigationAPI(t *testing.T) {
 			return c.Funder.ID == "al-karrar-office" && slices.Contains(ids(c.Via), "turkey")
 		}) {
 			t.Errorf("fundingChannels(through: turkey) lacks the al-Karrar channel: %+v", out.Th)
+		}
+		var through []string
+		for _, c := range out.Th {
+			through = append(through, c.Funder.ID+" via "+strings.Join(ids(c.Via), ","))
+		}
+		if want := []string{"abu-miskin via turkey", "al-karrar-office via turkey", "islamic-state via al-karrar-office,turkey"}; !slices.Equal(through, want) {
+			t.Errorf("fundingChannels(through: turkey) %q, want %q", through, want)
 		}
 	})
 
@@ -427,7 +446,7 @@ func TestInvestigationAPI(t *testing.T) {
 		}
 	})
 
-	t.Run("one round trip per top-level field", func(t *testing.T) {
+	t.Run("round trips per top-level field", func(t *testing.T) {
 		a.mustQuery(`{ sources { id } }`, nil, nil) // load the source cache
 		for _, tc := range []struct {
 			query string
@@ -435,7 +454,10 @@ func TestInvestigationAPI(t *testing.T) {
 		}{
 			{`{ actor(id: "iskp") { id name aliases evidence { source { title } line claim } } }`, 1},
 			{`{ neighbourhood(id: "iskp", depth: 2) { nodes { id name } edges { id from { id name } to { id } via { id name } evidence { source { id title } claim } } } }`, 1},
-			{`{ paths(from: "ttp", to: "iskp", k: 5) { nodes { id } edges { from { id } to { id } evidence { claim source { title } } } } }`, 1},
+			{`{ shortestPath(from: "ttp", to: "iskp") { nodes { id } edges { from { id } to { id } evidence { claim source { title } } } } }`, 1},
+			// 3 shortest paths of 5: one statement for them, then one per round of Yen's algorithm (graph.Paths)
+			{`{ paths(from: "ttp", to: "iskp", k: 5) { nodes { id } edges { from { id } to { id } evidence { claim source { title } } } } }`, 3},
+			{`{ paths(from: "ttp", to: "iskp", k: 1) { nodes { id } } }`, 1},
 			{`{ fundingChannels(recipient: "iskp") { funder { id } via { id } path { edges { via { id } evidence { claim } } } } }`, 1},
 			{`{ search(text: "Taliban") { actor { id name } } actor(id: "iskp") { id } }`, 2},
 			// nested per-actor fields are batched: one more round trip for all actors, not one per actor

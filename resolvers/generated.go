@@ -1489,7 +1489,8 @@ type Query {
   search(text: String!, kinds: [ActorKind!], first: Int = 10): [SearchHit!]!
   """
   The actors within depth (1..4) hops of id and the relations walked to reach them. perNodeLimit (1..500) caps
-  the relations followed out of any one actor, highest confidence first; limit (1..1000) caps the actors.
+  the relations followed out of any one actor, highest confidence first; limit (1..1000) caps the actors. On a
+  supernode (over 2,000 relations) the relations followed are the best of the first 2,000 it holds.
   """
   neighbourhood(
     id: ID!
@@ -1504,7 +1505,10 @@ type Query {
     limit: Int = 200
     perNodeLimit: Int = 50
   ): Subgraph!
-  "A shortest path (maxHops 1..10), or null when the actors are not connected. avoid: actors the path may not pass."
+  """
+  A shortest path (maxHops 1..10), or null when the actors are not connected; of several, the first in the
+  order of paths. avoid: actors the path may not pass.
+  """
   shortestPath(
     from: ID!
     to: ID!
@@ -1517,7 +1521,10 @@ type Query {
     kinds: [ActorKind!]
     avoid: [ID!]
   ): Path
-  "Up to k (1..20) simple paths of at most maxHops (1..6), ordered by rankBy."
+  """
+  Up to k (1..20) simple paths of at most maxHops (1..6), ordered by rankBy. By LENGTH: the k shortest (every
+  shortest path is ranked, up to 1,000 of them; longer ones are added by Yen's algorithm).
+  """
   paths(
     from: ID!
     to: ID!

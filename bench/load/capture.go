@@ -72,9 +72,9 @@ func Capture(ctx context.Context, uri string, s *gen.Sample, queries []Query, bu
 // WriteTrace writes a trace as JSON (for bench/cmd/profile).
 func WriteTrace(path string, t Trace) error { return benchenv.WriteJSON(path, t) }
 
-// fixNumbers turns the float64 that JSON decoding gives for every number back into int64 where the value is
+// FixNumbers turns the float64 that JSON decoding gives for every number back into int64 where the value is
 // integral, as the store passed it (LIMIT and list slicing need integers).
-func fixNumbers(v any) any {
+func FixNumbers(v any) any {
 	switch x := v.(type) {
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
@@ -82,11 +82,11 @@ func fixNumbers(v any) any {
 		}
 	case []any:
 		for i := range x {
-			x[i] = fixNumbers(x[i])
+			x[i] = FixNumbers(x[i])
 		}
 	case map[string]any:
 		for k := range x {
-			x[k] = fixNumbers(x[k])
+			x[k] = FixNumbers(x[k])
 		}
 	}
 	return v

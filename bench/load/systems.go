@@ -160,27 +160,20 @@ func (r *RawSystem) Bind(q Query) (DoFunc, error) {
 	}, nil
 }
 
+// run runs one statement the way the store does (graph.Store's readOnce): an auto-commit read transaction
+// with the service's timeout, every record fetched up to the row cap.
 func (r *RawSystem) run(ctx context.Context, st Statement) (int, error) {
 	sess := r.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: "neo4j", FetchSize: 1000})
 	defer sess.Close(context.WithoutCancel(ctx))
-	out, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		res, err := tx.Run(ctx, st.Cypher, st.Params)
-		if err != nil {
-			return nil, err
-		}
-		var recs []*neo4j.Record
-		for res.Next(ctx) {
-			if len(recs) >= r.maxRows {
-				break
-			}
-			recs = append(recs, res.Record())
-		}
-		return len(recs), res.Err()
-	}, neo4j.WithTxTimeout(r.timeout))
+	res, err := sess.Run(ctx, st.Cypher, st.Params, neo4j.WithTxTimeout(r.timeout))
 	if err != nil {
 		return 0, err
 	}
-	return out.(int), nil
+	n := 0
+	for n < r.maxRows && res.Next(ctx) {
+		n++
+	}
+	return n, res.Err()
 }
 
 // Records runs the statements of one item (each bounded by the service's timeout) and returns the values

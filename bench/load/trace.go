@@ -29,7 +29,7 @@ func ReadTrace(path string) (Trace, error) {
 		for _, stmts := range items {
 			for _, st := range stmts {
 				for k, v := range st.Params {
-					st.Params[k] = fixNumbers(v)
+					st.Params[k] = FixNumbers(v)
 				}
 			}
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/actorgraph/actorgraph/bench/internal/benchenv"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/httpapi"
+	"github.com/actorgraph/actorgraph/internal/gctune"
 )
 
 func main() {
@@ -33,6 +34,7 @@ func main() {
 	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this loopback address")
 	logPath := flag.String("log", "", "request log file (default: stderr; \"-\" discards)")
 	flag.Parse()
+	gctune.Apply()
 	var w io.Writer = os.Stderr
 	switch *logPath {
 	case "":

@@ -42,6 +42,7 @@ func main() {
 		*cypher, p = s.Cypher, s.Params
 	} else {
 		fail(json.Unmarshal([]byte(*params), &p))
+		p = load.FixNumbers(p).(map[string]any)
 	}
 	ctx := context.Background()
 	driver, err := neo4j.NewDriverWithContext(*uri, neo4j.NoAuth())

@@ -1,0 +1,87 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/graph"
+	"github.com/actorgraph/actorgraph/internal/testenv"
+)
+
+// hubDataset is a country with n nationals: the first `strong` of them STATED at confidence 0.95, the rest
+// ALLEGED at 0.5, so that a filter can pick the strong ones out of a supernode.
+func hubDataset(n, strong int) *graph.Dataset {
+	ev := []graph.EvidenceInput{{Source: "src-hub", Line: 1, Claim: "synthetic"}}
+	d := &graph.Dataset{
+		Sources: []graph.SourceInput{{ID: "src-hub", Title: "Synthetic hub"}},
+		Actors:  []graph.ActorInput{{ID: "hub", Kind: graph.KindCountry, Name: "Hubland", CountryCode: "HB", Evidence: ev}},
+	}
+	for i := range n {
+		id := fmt.Sprintf("person-%04d", i)
+		conf, status := 0.5, graph.Alleged
+		if i < strong {
+			conf, status = 0.95, graph.Stated
+		}
+		d.Actors = append(d.Actors, graph.ActorInput{ID: id, Kind: graph.KindPerson, Name: "Person " + id, Evidence: ev})
+		d.Relations = append(d.Relations, graph.RelationInput{
+			Type: graph.NationalOf, From: id, To: "hub", Status: status, Confidence: &conf, Evidence: ev,
+		})
+	}
+	return d
+}
+
+// TestNeighbourhoodOfSupernode checks the per-actor scan bound on an actor with more relations than
+// MaxScanPerActor: the per-node cap still holds, and omitted counts what was left out, exactly when a
+// filter narrows the relations below the bound and from the degree otherwise.
+func TestNeighbourhoodOfSupernode(t *testing.T) {
+	s := testenv.Store(t)
+	ctx := context.Background()
+	n, strong := graph.MaxScanPerActor+100, 30
+	d := hubDataset(n, strong)
+	if errs := d.Validate(nil, nil); len(errs) > 0 {
+		t.Fatalf("dataset: %v", errs)
+	}
+	if err := s.Wipe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Wipe(context.Background()) })
+	conf := 0.9
+	tests := []struct {
+		name        string
+		filter      graph.Filter
+		perNode     int
+		wantEdges   int
+		wantOmitted int
+		wantMinConf float64
+	}{
+		{"unfiltered: cap, rest from the degree", graph.Filter{}, 50, 50, n - 50, 0},
+		{"filter below the bound: exact count", graph.Filter{MinConfidence: &conf}, 50, strong, 0, 0.95},
+		{"filter below the bound, capped", graph.Filter{Statuses: []graph.Status{graph.Stated}}, 10, 10, strong - 10, 0.95},
+		{"filter matching more than the bound", graph.Filter{Statuses: []graph.Status{graph.Alleged}}, 50, 50, n - 50, 0.5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := s.Neighbourhood(ctx, graph.NeighbourhoodQuery{
+				ID: "hub", Depth: 1, Limit: 500, PerNodeLimit: tc.perNode, Filter: tc.filter,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(g.Edges) != tc.wantEdges || len(g.Nodes) != tc.wantEdges+1 {
+				t.Errorf("%d edges, %d nodes; want %d and %d", len(g.Edges), len(g.Nodes), tc.wantEdges, tc.wantEdges+1)
+			}
+			if g.Omitted != tc.wantOmitted || g.Truncated != (tc.wantOmitted > 0) {
+				t.Errorf("omitted %d truncated %v; want %d", g.Omitted, g.Truncated, tc.wantOmitted)
+			}
+			for _, e := range g.Edges {
+				if *e.Confidence < tc.wantMinConf {
+					t.Errorf("edge %s confidence %v below %v", e.ID, *e.Confidence, tc.wantMinConf)
+				}
+			}
+		})
+	}
+}
