@@ -260,6 +260,10 @@ func seedCmd(cfg config, args []string, log *slog.Logger) error {
 	defer store.Close(context.Background())
 	ctx := context.Background()
 	if *ifEmpty {
+		// An initial load killed midway leaves actors that are not a dataset: remove them, then decide.
+		if _, err := store.RecoverImport(ctx); err != nil {
+			return err
+		}
 		st, err := store.Stats(ctx)
 		if err != nil {
 			return err

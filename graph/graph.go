@@ -8,7 +8,8 @@
 //
 // Every method of Graph takes a context that bounds it; every read runs in a read transaction with a
 // server-side timeout and a result cap; every write runs in one write transaction, so it is applied whole or
-// not at all. Errors are *Error values carrying one of the codes below, so that the edge (GraphQL, HTTP,
+// not at all, except the initial load of a large dataset into an empty database (Import), which commits in
+// chunks under a marker and is removed whole if it does not finish. Errors are *Error values carrying one of the codes below, so that the edge (GraphQL, HTTP,
 // CLI) maps them once.
 package graph
 
@@ -50,8 +51,13 @@ type Graph interface {
 	Stats(ctx context.Context) (*Stats, error)
 	// Existing reports which of the given actor and source ids are already in the database.
 	Existing(ctx context.Context, actorIDs, sourceIDs []string) (actors, sources map[string]bool, err error)
-	// Import writes a dataset in one write transaction, idempotently: importing the same dataset twice
-	// changes no count and no property. It does not validate: see Dataset.Validate and package seed.
+	// Import writes a dataset whole or not at all, idempotently: importing the same dataset twice changes
+	// no count and no property. Into a database that holds actors it is one write transaction, and a
+	// dataset of more than MaxTransactionImport actors and relations is refused (INVALID, field "relations"
+	// or "actors") before anything is written. Into a database without actors a large dataset is an
+	// initial load in many transactions, which writes the same graph; a failed one removes itself, and one
+	// interrupted by a crash is removed by the next Import (see Store.Import). It does not validate: see
+	// Dataset.Validate and package seed.
 	Import(ctx context.Context, d *Dataset) (*ImportResult, error)
 	// Ready reports whether Neo4j answers and the schema is in place; the error says why not.
 	Ready(ctx context.Context) error

@@ -11,20 +11,67 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
-// ImportResult counts what an import touched.
+// ImportResult counts what an import touched: the dataset's sources, actors and relations, and of them
+// the nodes (actors and sources) and relationships that did not exist before, zero on a repeated import.
+// Both import paths count the same for the same dataset.
 type ImportResult struct {
-	Sources, Actors, Relations int
-	// Created counts nodes and relationships that did not exist before; zero on a repeated import.
+	Sources, Actors, Relations         int
 	NodesCreated, RelationshipsCreated int
 }
 
-// importBatch is the number of rows per UNWIND statement.
+// importBatch is the number of rows per UNWIND statement of the one-transaction path.
 const importBatch = 2000
 
-// Import writes the dataset in one write transaction, in batches of UNWIND ... MERGE statements keyed on
-// ids, so that it is applied whole or not at all, and a repeated import changes nothing. It does not
-// validate: call Dataset.Validate (the seed package does) first.
+// MaxTransactionImport is the largest dataset, counted in actors plus relations, that Import writes into a
+// database that already holds actors. Such an import is one transaction, and Neo4j holds a transaction's
+// changes in its heap until it commits: at 1,000,000 relations a 6 GB heap runs out at commit and the database
+// panics. Import refuses a larger dataset before writing anything.
+const MaxTransactionImport = 200_000
+
+// Import writes a dataset so that, seen from outside, it is applied whole or not at all, and so that importing
+// the same dataset again changes nothing. It does not validate: call Dataset.Validate (the seed package
+// does) first; an invalid dataset (duplicate ids, unknown ends) may be written differently by the two paths.
+//
+// Into a database that already holds actors (or for a dataset of fewer than 20,000 actors and relations),
+// the import is one write transaction of UNWIND ... MERGE batches keyed on ids; its error leaves the
+// database as it was. A dataset of more than MaxTransactionImport actors and relations is refused there with
+// an INVALID error naming the field ("relations" or "actors"), before anything is written: load it into an
+// empty database, or split it.
+//
+// Into a database without actors, a larger dataset is an initial load (bulk.go): many transactions of
+// CREATE statements, much faster, but not one transaction, so all-or-nothing is kept another way. An
+// (:ImportRun {id, state, startedAt}) marker is written before the first actor and deleted in the last
+// transaction, which also writes the sources; a load that fails deletes what it wrote (every actor and
+// relation: there were none before) before returning its error; a load whose process or database dies
+// leaves the marker, and the next Import (or RecoverImport, which package seed calls first) deletes the
+// unfinished load before doing anything else. :ApiKey, :Audit and :Source nodes that were there before are
+// kept. The graph an initial load writes is the one the one-transaction path writes for the same dataset:
+// same nodes, labels, properties (version 1) and relations, so the same Fingerprint. While it runs, readers
+// can see part of the dataset, and other writes of actors or relations are not supported (the cleanup of a
+// failed load deletes every actor).
+//
+// Imports of one process run one at a time. Two processes must not load into one empty database at once:
+// each would take the other's marker for an interrupted load.
 func (s *Store) Import(ctx context.Context, d *Dataset) (*ImportResult, error) {
+	importMu.Lock()
+	defer importMu.Unlock()
+	_, actors, err := s.recoverImport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := len(d.Actors) + len(d.Relations)
+	if !actors && rows >= tuning.bulkRows {
+		return s.initialLoad(ctx, d)
+	}
+	if rows > MaxTransactionImport {
+		field := "relations"
+		if len(d.Actors) > len(d.Relations) {
+			field = "actors"
+		}
+		return nil, Invalid(field, "%d actors and %d relations are more than the %d actors and relations one import may "+
+			"write into a database that already holds actors (one transaction): load them into an empty database, or split "+
+			"the dataset", len(d.Actors), len(d.Relations), MaxTransactionImport)
+	}
 	stmts := importStatements(d)
 	sums, err := s.write(ctx, stmts)
 	if err != nil {
@@ -40,34 +87,34 @@ func (s *Store) Import(ctx context.Context, d *Dataset) (*ImportResult, error) {
 	return res, nil
 }
 
-func importStatements(d *Dataset) []statement {
-	var stmts []statement
-	batches := func(cypher string, rows []map[string]any) {
-		for i := 0; i < len(rows); i += importBatch {
-			end := min(i+importBatch, len(rows))
-			stmts = append(stmts, statement{cypher: cypher, params: map[string]any{"rows": rows[i:end]}})
-		}
+// batches appends to stmts one statement per importBatch rows.
+func batches(stmts []statement, cypher string, rows []map[string]any) []statement {
+	for i := 0; i < len(rows); i += importBatch {
+		end := min(i+importBatch, len(rows))
+		stmts = append(stmts, statement{cypher: cypher, params: map[string]any{"rows": rows[i:end]}})
 	}
+	return stmts
+}
 
-	srcRows := make([]map[string]any, len(d.Sources))
-	for i, src := range d.Sources {
+// sourceStatements merges the sources; both import paths write sources with them.
+func sourceStatements(sources []SourceInput) []statement {
+	srcRows := make([]map[string]any, len(sources))
+	for i, src := range sources {
 		srcRows[i] = map[string]any{"id": src.ID, "props": map[string]any{
 			"title": src.Title, "publisher": nullIfEmpty(src.Publisher), "authors": src.Authors,
 			"date": nullIfEmpty(src.Date), "file": nullIfEmpty(src.File),
 		}}
 	}
-	batches("UNWIND $rows AS row MERGE (s:Source {id: row.id}) SET s += row.props", srcRows)
+	return batches(nil, "UNWIND $rows AS row MERGE (s:Source {id: row.id}) SET s += row.props", srcRows)
+}
+
+func importStatements(d *Dataset) []statement {
+	stmts := sourceStatements(d.Sources)
 
 	byKind := map[Kind][]map[string]any{}
-	for _, a := range d.Actors {
-		keys := searchKeys(a.Name, a.Aliases)
-		src, line, claim := evidenceLists(a.Evidence)
-		byKind[a.Kind] = append(byKind[a.Kind], map[string]any{"id": a.ID, "props": map[string]any{
-			"name": a.Name, "kind": string(a.Kind), "aliases": nonNil(a.Aliases),
-			"description": nullIfEmpty(a.Description), "countryCode": nullIfEmpty(a.CountryCode),
-			"searchKeys": keys, "searchText": strings.Join(keys, " "),
-			"evSource": src, "evLine": line, "evClaim": claim,
-		}})
+	for i := range d.Actors {
+		a := &d.Actors[i]
+		byKind[a.Kind] = append(byKind[a.Kind], map[string]any{"id": a.ID, "props": propsMap(actorProps, actorValues(a))})
 	}
 	for _, k := range Kinds {
 		// The kind label is the only part of the statement not passed as a parameter; it comes from the
@@ -78,7 +125,7 @@ func importStatements(d *Dataset) []statement {
 				others = append(others, o.Label())
 			}
 		}
-		batches(fmt.Sprintf("UNWIND $rows AS row MERGE (n:Actor {id: row.id}) SET n += row.props, n.version = coalesce(n.version, 1), n:%s REMOVE n:%s",
+		stmts = batches(stmts, fmt.Sprintf("UNWIND $rows AS row MERGE (n:Actor {id: row.id}) SET n += row.props, n.version = coalesce(n.version, 1), n:%s REMOVE n:%s",
 			k.Label(), strings.Join(others, ":")), byKind[k])
 	}
 
@@ -87,7 +134,7 @@ func importStatements(d *Dataset) []statement {
 		byType[r.Type] = append(byType[r.Type], relationRow(&r))
 	}
 	for _, t := range RelTypes {
-		batches(fmt.Sprintf(`UNWIND $rows AS row
+		stmts = batches(stmts, fmt.Sprintf(`UNWIND $rows AS row
 MATCH (a:Actor {id: row.from}) MATCH (b:Actor {id: row.to})
 MERGE (a)-[r:%s {id: row.id}]->(b)
 SET r += row.props, r.version = coalesce(r.version, 1)`, t), byType[t])
@@ -95,8 +142,26 @@ SET r += row.props, r.version = coalesce(r.version, 1)`, t), byType[t])
 	return stmts
 }
 
-// relationRow is the parameter row of one relation: its endpoints and every stored property.
-func relationRow(r *RelationInput) map[string]any {
+// actorProps names the properties an import stores on an actor besides id and version, in the order of
+// actorValues. Both import paths (importStatements and the initial load) write exactly these.
+var actorProps = []string{"name", "kind", "aliases", "description", "countryCode", "searchKeys", "searchText",
+	"evSource", "evLine", "evClaim"}
+
+// actorValues returns the values of actorProps for a; nil stands for "no such property".
+func actorValues(a *ActorInput) []any {
+	keys := searchKeys(a.Name, a.Aliases)
+	src, line, claim := evidenceLists(a.Evidence)
+	return []any{a.Name, string(a.Kind), nonNil(a.Aliases), nullIfEmpty(a.Description), nullIfEmpty(a.CountryCode),
+		keys, strings.Join(keys, " "), src, line, claim}
+}
+
+// relationProps names the properties an import stores on a relation besides id and version, in the order of
+// relationValues.
+var relationProps = []string{"key", "since", "until", "sinceKey", "untilKey", "status", "confidence", "via",
+	"evSource", "evLine", "evClaim"}
+
+// relationValues returns the values of relationProps for r; nil stands for "no such property".
+func relationValues(r *RelationInput) []any {
 	sinceKey, untilKey := MinDateKey, MaxDateKey
 	if d, err := ParseDate(r.Since); err == nil {
 		sinceKey = d.Start()
@@ -109,11 +174,22 @@ func relationRow(r *RelationInput) map[string]any {
 	if r.Confidence != nil {
 		conf = *r.Confidence
 	}
-	return map[string]any{"id": r.ID(), "from": r.From, "to": r.To, "props": map[string]any{
-		"key": nullIfEmpty(r.Key), "since": nullIfEmpty(r.Since), "until": nullIfEmpty(r.Until),
-		"sinceKey": sinceKey, "untilKey": untilKey, "status": string(r.Status), "confidence": conf,
-		"via": nonNil(r.Via), "evSource": src, "evLine": line, "evClaim": claim,
-	}}
+	return []any{nullIfEmpty(r.Key), nullIfEmpty(r.Since), nullIfEmpty(r.Until), sinceKey, untilKey,
+		string(r.Status), conf, nonNil(r.Via), src, line, claim}
+}
+
+// propsMap pairs names with values.
+func propsMap(names []string, values []any) map[string]any {
+	m := make(map[string]any, len(names))
+	for i, n := range names {
+		m[n] = values[i]
+	}
+	return m
+}
+
+// relationRow is the parameter row of one relation: its endpoints and every stored property.
+func relationRow(r *RelationInput) map[string]any {
+	return map[string]any{"id": r.ID(), "from": r.From, "to": r.To, "props": propsMap(relationProps, relationValues(r))}
 }
 
 // evidenceLists stores citations as three parallel lists (Neo4j properties cannot hold maps).
@@ -175,13 +251,12 @@ func existingSets(recs []*neo4j.Record) (actors, sources map[string]bool) {
 	return actors, sources
 }
 
-// Wipe deletes every node and relationship, in batches. It exists for tests and benchmarks, which own
-// their database; nothing in the service calls it.
+// Wipe deletes every node and relationship, in batches of transactions. It exists for tests and benchmarks,
+// which own their database; nothing in the service calls it.
 func (s *Store) Wipe(ctx context.Context) error {
-	_, err := s.write(ctx, []statement{{cypher: "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"}})
-	if err != nil {
-		// CALL ... IN TRANSACTIONS needs an implicit transaction; fall back to one transaction.
-		_, err = s.write(ctx, []statement{{cypher: "MATCH (n) DETACH DELETE n"}})
+	err := s.autoCommit(ctx, "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS", nil)
+	if err == nil {
+		err = s.autoCommit(ctx, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS", nil)
 	}
 	s.forgetSources()
 	return err

@@ -13,22 +13,46 @@ func schemaStatements() []string {
 	stmts := []string{
 		"CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (n:Actor) REQUIRE n.id IS UNIQUE",
 		"CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE",
-		"CREATE INDEX actor_kind IF NOT EXISTS FOR (n:Actor) ON (n.kind)",
 		"CREATE CONSTRAINT redirect_id IF NOT EXISTS FOR (n:Redirect) REQUIRE n.id IS UNIQUE",
 		"CREATE CONSTRAINT apikey_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
 		"CREATE CONSTRAINT apikey_hash IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.hash IS UNIQUE",
 		"CREATE INDEX audit_target IF NOT EXISTS FOR (a:Audit) ON (a.target)",
-		"CREATE FULLTEXT INDEX actor_search IF NOT EXISTS FOR (n:Actor) ON EACH [n.searchText] " +
-			"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}",
+	}
+	for _, ix := range deferrableIndexes() {
+		stmts = append(stmts, ix.create)
+	}
+	return stmts
+}
+
+// index is one index of the schema that an initial load may drop and build again afterwards (bulk.go).
+type index struct{ name, create string }
+
+// drop drops the index if it exists.
+func (ix index) drop() string { return "DROP INDEX " + ix.name + " IF EXISTS" }
+
+// deferrableIndexes are the indexes no statement of an initial load needs (the constraints stay): the
+// actors' kind and full-text indexes and, per relation type, rel_<type>_id and rel_<type>_valid.
+func deferrableIndexes() []index {
+	ixs := []index{
+		{"actor_kind", "CREATE INDEX actor_kind IF NOT EXISTS FOR (n:Actor) ON (n.kind)"},
+		{"actor_search", "CREATE FULLTEXT INDEX actor_search IF NOT EXISTS FOR (n:Actor) ON EACH [n.searchText] " +
+			"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}"},
 	}
 	for _, t := range RelTypes {
 		lt := strings.ToLower(string(t))
-		stmts = append(stmts,
-			fmt.Sprintf("CREATE INDEX rel_%s_id IF NOT EXISTS FOR ()-[r:%s]-() ON (r.id)", lt, t),
-			fmt.Sprintf("CREATE INDEX rel_%s_valid IF NOT EXISTS FOR ()-[r:%s]-() ON (r.sinceKey, r.untilKey)", lt, t),
+		ixs = append(ixs,
+			index{"rel_" + lt + "_id", fmt.Sprintf("CREATE INDEX rel_%s_id IF NOT EXISTS FOR ()-[r:%s]-() ON (r.id)", lt, t)},
+			index{"rel_" + lt + "_valid", fmt.Sprintf("CREATE INDEX rel_%s_valid IF NOT EXISTS FOR ()-[r:%s]-() ON (r.sinceKey, r.untilKey)", lt, t)},
 		)
 	}
-	return stmts
+	return ixs
+}
+
+// awaitIndexes waits until every index is online (or failed), up to the write timeout.
+func (s *Store) awaitIndexes(ctx context.Context) error {
+	_, err := s.readWithin(ctx, s.cfg.WriteTimeout, "CALL db.awaitIndexes($seconds)",
+		map[string]any{"seconds": int64(s.cfg.WriteTimeout.Seconds())})
+	return err
 }
 
 // applySchema runs the schema statements, one per transaction (Neo4j does not mix schema and data
@@ -39,6 +63,5 @@ func (s *Store) applySchema(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err := s.readWithin(ctx, s.cfg.WriteTimeout, "CALL db.awaitIndexes(300)", nil)
-	return err
+	return s.awaitIndexes(ctx)
 }

@@ -2,7 +2,9 @@
 // that imports it, or a user's own dataset in the same format (FORMAT.md), into the graph.
 //
 // Loading is all or nothing: every file is parsed and the whole dataset validated before anything is
-// written, and the write is one transaction. A failed load leaves the database exactly as it was.
+// written, and the write is graph.Graph.Import, which applies a dataset whole or not at all (one
+// transaction, or for a large dataset into an empty database an initial load that removes itself when it
+// fails, or on the next load when its process was killed). A failed load leaves the database as it was.
 package seed
 
 import (
@@ -278,11 +280,23 @@ func invalid(ps Problems) error {
 	return &graph.Error{Code: graph.EINVALID, Field: strings.TrimSpace(first.Entry + " " + first.Field), Message: ps.Error(), Err: ps}
 }
 
-// Load parses, validates and imports files into g: all of them, or nothing.
+// recoverer is implemented by *graph.Store: it removes an initial load that was interrupted.
+type recoverer interface {
+	RecoverImport(ctx context.Context) (bool, error)
+}
+
+// Load parses, validates and imports files into g: all of them, or nothing. When g can (a *graph.Store),
+// it first removes what an interrupted initial load left behind, so that the dataset is validated against
+// what the database really holds.
 func Load(ctx context.Context, g graph.Graph, files []File) (*graph.ImportResult, error) {
 	p, err := Parse(files)
 	if err != nil {
 		return nil, err
+	}
+	if r, ok := g.(recoverer); ok {
+		if _, err := r.RecoverImport(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.Validate(ctx, g); err != nil {
 		return nil, err

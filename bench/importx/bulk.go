@@ -1,3 +1,6 @@
+// Package importx holds the prototype of an offline bulk path for an empty database, kept as the reference
+// the import benchmark compares (*graph.Store).Import with: the dataset as the CSV files of `neo4j-admin
+// database import full`, with exactly the labels and properties Store.Import writes.
 package importx
 
 import (
@@ -87,15 +90,20 @@ func WriteBulkCSV(dir string, d *graph.Dataset) ([]string, error) {
 		func(w *csv.Writer) error {
 			for i := range d.Relations {
 				r := &d.Relations[i]
-				row := Row(r)
-				p := row["props"].(map[string]any)
+				sinceKey, untilKey := graph.MinDateKey, graph.MaxDateKey
+				if d, err := graph.ParseDate(r.Since); err == nil {
+					sinceKey = d.Start()
+				}
+				if d, err := graph.ParseDate(r.Until); err == nil {
+					untilKey = d.End()
+				}
 				conf := ""
 				if r.Confidence != nil {
 					conf = strconv.FormatFloat(*r.Confidence, 'g', -1, 64)
 				}
 				src, line, claim := evidenceCols(r.Evidence)
 				if err := w.Write([]string{r.From, r.To, string(r.Type), r.ID(), r.Key, r.Since, r.Until,
-					strconv.Itoa(p["sinceKey"].(int)), strconv.Itoa(p["untilKey"].(int)), string(r.Status), conf,
+					strconv.Itoa(sinceKey), strconv.Itoa(untilKey), string(r.Status), conf,
 					join(r.Via), src, line, claim, "1"}); err != nil {
 					return err
 				}

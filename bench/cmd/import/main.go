@@ -1,28 +1,33 @@
 // Command import generates a synthetic graph (bench/gen), validates it with graph.Dataset.Validate and
-// imports it into the benchmark Neo4j, reporting relations per second and the peak memory of this Go
-// process and of the Neo4j JVM. It also writes the query sample the load command uses.
+// imports it into the benchmark Neo4j, reporting relations per second, where the time went, and the peak
+// memory of this Go process and of the Neo4j JVM. It also writes the query sample the load command uses.
 //
 //	go run ./bench/cmd/import -scale S [-seed 1] [-method store] [-wipe=true]
 //
 // Methods:
 //
-//	store     (*graph.Store).Import: the project's loader, one write transaction of UNWIND ... MERGE batches
-//	chunked   prototype: nodes through Store.Import, relations in chunks of write transactions, MERGE or
-//	          (-create) CREATE, -workers in parallel (see bench/importx), for the proposal in BENCHMARKS.md
-//	bulk      prototype for an empty database: CSV files and the offline `neo4j-admin database import
-//	          full` (stops and restarts the benchmark Neo4j through tools/neo4j/neo4j.sh; needs NEO4J_PORT
-//	          and NEO4J_DATA_DIR as bench/run.sh exports them); the time includes the restart and the
-//	          schema and index population
+//	store     (*graph.Store).Import, the project's loader and the measured path: into the emptied database a
+//	          dataset of S or M is an initial load (graph/bulk.go): chunked transactions of CREATE, the
+//	          relationship indexes built afterwards; the phases (actors, relations, indexes) are reported
+//	bulk      reference for an empty database: CSV files and the offline `neo4j-admin database import full`
+//	          (stops and restarts the benchmark Neo4j through tools/neo4j/neo4j.sh; needs NEO4J_PORT and
+//	          NEO4J_DATA_DIR as bench/run.sh exports them); the time includes the restart and the schema and
+//	          index population
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/actorgraph/actorgraph/bench/gen"
@@ -34,24 +39,27 @@ import (
 
 // Report is what one import measured; it is printed and written to bench/out/SCALE/import-METHOD.json.
 type Report struct {
-	Scale, Method          string
-	Seed                   uint64
-	Actors, Relations      int
-	GenerateSeconds        float64
-	ValidateSeconds        float64
-	ImportSeconds          float64
-	RelationsPerSecond     float64
-	RecordsPerSecond       float64 // actors + relations + sources per second
-	NodesCreated           int
-	RelationshipsCreated   int
-	GoPeakRSSMiB           float64 // VmHWM of this process over its whole life (generation included)
-	GoPeakRSSImportMiB     float64 // peak sampled during the import alone
-	Neo4jPeakRSSMiB        float64 // peak sampled during the import
-	Neo4jRSSBeforeMiB      float64
-	When                   string
-	GOMAXPROCS, NumCPU     int
-	CountsAfter            *graph.Stats `json:",omitempty"`
-	ConcurrentTransactions int          `json:",omitempty"`
+	Scale, Method        string
+	Seed                 uint64
+	Actors, Relations    int
+	GenerateSeconds      float64
+	ValidateSeconds      float64
+	ImportSeconds        float64
+	RelationsPerSecond   float64
+	RecordsPerSecond     float64 // actors + relations + sources per second
+	NodesCreated         int
+	RelationshipsCreated int
+	GoPeakRSSMiB         float64 // VmHWM of this process over its whole life (generation included)
+	GoPeakRSSImportMiB   float64 // peak sampled during the import alone
+	Neo4jPeakRSSMiB      float64 // peak sampled during the import
+	Neo4jRSSBeforeMiB    float64
+	When                 string
+	GOMAXPROCS, NumCPU   int
+	Neo4jCPUSeconds      float64   // user + system CPU time of the Neo4j JVM during the import
+	LoadAverage          [2]string // /proc/loadavg (1 min) before and after the import
+	// PhaseSeconds is the time of each phase Store.Import logs ("initial load: actors", ...).
+	PhaseSeconds map[string]float64 `json:",omitempty"`
+	CountsAfter  *graph.Stats       `json:",omitempty"`
 }
 
 func main() {
@@ -59,12 +67,8 @@ func main() {
 	seed := flag.Uint64("seed", 1, "generator seed")
 	uri := flag.String("uri", benchenv.DefaultURI, "Neo4j URI of the benchmark database")
 	pidFile := flag.String("neo4j-pid-file", benchenv.DefaultPidFile, "pid file of the Neo4j JVM (for its RSS)")
-	method := flag.String("method", "store", "store or chunked")
+	method := flag.String("method", "store", "store or bulk")
 	wipe := flag.Bool("wipe", true, "delete everything in the database first")
-	workers := flag.Int("workers", 2, "chunked: concurrent write transactions")
-	chunk := flag.Int("chunk", 50000, "chunked: relations per transaction")
-	batch := flag.Int("batch", 5000, "chunked: rows per UNWIND statement")
-	create := flag.Bool("create", false, "chunked: CREATE relations instead of MERGE (empty database only)")
 	flag.Parse()
 	sc, ok := gen.Scales[*scale]
 	if !ok {
@@ -87,6 +91,8 @@ func main() {
 
 	cfg := benchenv.StoreConfig(*uri, false)
 	cfg.WriteTimeout = 30 * time.Minute
+	phases := &phaseLog{seconds: map[string]float64{}}
+	cfg.Logger = slog.New(phases)
 	if *method == "bulk" { // the database is replaced: start it for the store only afterwards
 		fail(exec.Command("tools/neo4j/neo4j.sh", "start").Run())
 	}
@@ -112,16 +118,13 @@ func main() {
 
 	self := os.Getpid()
 	sampler := proc.Sample(100*time.Millisecond, self, neoPid)
+	rep.LoadAverage[0] = loadAverage()
+	cpu0 := cpuSeconds(neoPid)
 	t = time.Now()
 	var nodes, rels int
 	switch *method {
 	case "store":
 		r, err := store.Import(ctx, res.Dataset)
-		fail(err)
-		nodes, rels = r.NodesCreated, r.RelationshipsCreated
-	case "chunked":
-		rep.ConcurrentTransactions = *workers
-		r, err := importx.Chunked(ctx, store, *uri, res.Dataset, importx.Options{Workers: *workers, Chunk: *chunk, Batch: *batch, Create: *create, Log: logf})
 		fail(err)
 		nodes, rels = r.NodesCreated, r.RelationshipsCreated
 	case "bulk":
@@ -136,6 +139,9 @@ func main() {
 		fail(fmt.Errorf("unknown method %q", *method))
 	}
 	rep.ImportSeconds = time.Since(t).Seconds()
+	rep.Neo4jCPUSeconds = cpuSeconds(neoPid) - cpu0
+	rep.LoadAverage[1] = loadAverage()
+	rep.PhaseSeconds = phases.snapshot()
 	peaks := sampler.Stop()
 	rep.NodesCreated, rep.RelationshipsCreated = nodes, rels
 	rep.RelationsPerSecond = float64(rep.Relations) / rep.ImportSeconds
@@ -149,9 +155,13 @@ func main() {
 		st.ByKind, st.ByType = nil, nil
 		rep.CountsAfter = st
 	}
-	fmt.Printf("%s import of %s (%d actors, %d relations): %.1f s, %.0f relations/s; Go peak RSS %.0f MiB (%.0f during import), Neo4j peak RSS %.0f MiB (before %.0f)\n",
+	fmt.Printf("%s import of %s (%d actors, %d relations): %.1f s, %.0f relations/s; Go peak RSS %.0f MiB (%.0f during import), Neo4j peak RSS %.0f MiB (before %.0f), Neo4j CPU %.1f s; load average %s -> %s\n",
 		rep.Method, rep.Scale, rep.Actors, rep.Relations, rep.ImportSeconds, rep.RelationsPerSecond,
-		rep.GoPeakRSSMiB, rep.GoPeakRSSImportMiB, rep.Neo4jPeakRSSMiB, rep.Neo4jRSSBeforeMiB)
+		rep.GoPeakRSSMiB, rep.GoPeakRSSImportMiB, rep.Neo4jPeakRSSMiB, rep.Neo4jRSSBeforeMiB, rep.Neo4jCPUSeconds,
+		rep.LoadAverage[0], rep.LoadAverage[1])
+	for _, p := range phases.order {
+		fmt.Printf("  %-45s %6.1f s\n", p, rep.PhaseSeconds[p])
+	}
 	fail(benchenv.WriteJSON(filepath.Join(benchenv.OutDir, sc.Name, "import-"+*method+".json"), rep))
 }
 
@@ -201,6 +211,63 @@ func bulk(d *graph.Dataset, cfg graph.Config) (int, int, error) {
 }
 
 func logf(format string, args ...any) { fmt.Printf("  "+format+"\n", args...) }
+
+// phaseLog is the store's logger: it keeps the "took" of each record (Store.Import logs one per phase of
+// an initial load) and drops the rest.
+type phaseLog struct {
+	mu      sync.Mutex
+	seconds map[string]float64
+	order   []string
+}
+
+func (p *phaseLog) Enabled(context.Context, slog.Level) bool { return true }
+func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler       { return p }
+func (p *phaseLog) WithGroup(string) slog.Handler            { return p }
+func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if d, ok := a.Value.Any().(time.Duration); ok && a.Key == "took" {
+			p.mu.Lock()
+			if _, seen := p.seconds[r.Message]; !seen {
+				p.order = append(p.order, r.Message)
+			}
+			p.seconds[r.Message] += d.Seconds()
+			p.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+func (p *phaseLog) snapshot() map[string]float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.seconds)
+}
+
+// cpuSeconds is the user + system CPU time of a process so far (0 when it cannot be read).
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // fields from 3 (state) on
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ
+}
+
+// loadAverage is the 1-minute load average.
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
