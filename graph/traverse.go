@@ -114,7 +114,7 @@ RETURN a.id, sids`, map[string]any{"ids": ids})
 // that pass the filter, in the order Neo4j stores them. Below the bound that is all of them; above it (a
 // supernode: a country, an umbrella group) the cost stays that of an actor of MaxScanPerActor relations
 // instead of growing with the degree (BENCHMARKS.md: depth 2 on hubs of 61,000 relations).
-const MaxScanPerActor = 2000
+const MaxScanPerActor = 1000
 
 // Neighbourhood expands breadth first from q.ID, one level per hop, entirely inside Neo4j. At each level
 // every frontier actor contributes at most PerNodeLimit relations (highest confidence first, then by id,

@@ -1490,7 +1490,7 @@ type Query {
   """
   The actors within depth (1..4) hops of id and the relations walked to reach them. perNodeLimit (1..500) caps
   the relations followed out of any one actor, highest confidence first; limit (1..1000) caps the actors. On a
-  supernode (over 2,000 relations) the relations followed are the best of the first 2,000 it holds.
+  supernode (over 1,000 relations) the relations followed are the best of the first 1,000 it holds.
   """
   neighbourhood(
     id: ID!
