@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -101,11 +103,30 @@ func TestEditDistanceAtMost1(t *testing.T) {
 	}
 }
 
+func TestMapErrCancelled(t *testing.T) {
+	s := &Store{log: slogDiscard()}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	err := errors.New("Reading from connection has been canceled: context canceled") // as neo4j-go-driver words it
+	if code := ErrorCode(s.mapErr(ctx, err)); code != ETIMEOUT {
+		t.Errorf("cancelled request: %s, want TIMEOUT", code)
+	}
+	if code := ErrorCode(s.mapErr(t.Context(), err)); code != EINTERNAL {
+		t.Errorf("same message, live request: %s, want INTERNAL", code)
+	}
+}
+
 func TestMapErrOverload(t *testing.T) {
 	s := &Store{log: slogDiscard()}
-	for _, msg := range []string{"timed out waiting for other goroutine to update routing table", "dial tcp: connection refused"} {
+	for _, msg := range []string{"timed out waiting for other goroutine to update routing table", "dial tcp: connection refused",
+		"server did not accept any of the requested Bolt versions ([4]bolt.protocolVersion{})",
+		"none of the server offered Bolt versions are supported (offered: []bolt.protocolVersion{})"} {
 		if code := ErrorCode(s.mapErr(t.Context(), errors.New(msg))); code != EUNAVAILABLE {
 			t.Errorf("%q: %s, want UNAVAILABLE", msg, code)
+		}
+		// A refused connection or handshake never served: reads retry it; a busy pool is not retried.
+		if got, want := deadConnection(errors.New(msg)), !strings.Contains(msg, "routing table"); got != want {
+			t.Errorf("deadConnection(%q) = %v, want %v", msg, got, want)
 		}
 	}
 }

@@ -345,7 +345,8 @@ func (s *Store) mapErr(ctx context.Context, err error) error {
 			return &Error{Code: EUNAVAILABLE, Message: "neo4j unreachable", Err: err}
 		}
 		return &Error{Code: ETIMEOUT, Message: "the request ran past its time budget", Err: err}
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		// The driver reports a read it abandoned for the caller as an error of its own, without wrapping.
 		return &Error{Code: ETIMEOUT, Message: "the request was cancelled", Err: err}
 	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err), isUnavailable(err):
 		return &Error{Code: EUNAVAILABLE, Message: "neo4j unreachable: " + firstLine(err.Error()), Err: err}
@@ -367,14 +368,19 @@ func deadConnection(err error) bool {
 	}
 	return errors.Is(err, io.EOF) || strings.Contains(msg, "EOF") || strings.Contains(msg, "broken pipe") ||
 		strings.Contains(msg, "connection reset") || strings.Contains(msg, "connection refused") ||
-		strings.Contains(msg, "use of closed network connection")
+		strings.Contains(msg, "use of closed network connection") || handshakeFailed(msg)
 }
+
+// handshakeFailed reports a new connection whose Bolt handshake Neo4j answered with no version, as it does
+// now and then when it is saturated (seen in the soak at scale M): the connection never served, and a
+// retry gets another.
+func handshakeFailed(msg string) bool { return strings.Contains(msg, "Bolt versions") }
 
 func isUnavailable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "ConnectivityError") ||
 		strings.Contains(msg, "routing table") || strings.Contains(msg, "i/o timeout") ||
-		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset")
+		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset") || handshakeFailed(msg)
 }
 
 func firstLine(s string) string {

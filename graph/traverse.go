@@ -119,9 +119,10 @@ const MaxScanPerActor = 1000
 // Neighbourhood expands breadth first from q.ID, one level per hop, entirely inside Neo4j. At each level
 // every frontier actor contributes at most PerNodeLimit relations (highest confidence first, then by id,
 // among at most MaxScanPerActor scanned), and new actors are admitted until Limit actors are in the
-// subgraph. Omitted counts the relations left out by either cap: exactly, except that for an actor with
-// more than MaxScanPerActor relations those beyond the scan are counted from Neo4j's degree store, whatever
-// the filter. The levels are unrolled into one statement: depth is validated to 1..MaxDepth.
+// subgraph. Omitted counts the relations left out by either cap. Without a filter an actor's relations not
+// taken are counted from Neo4j's degree store (retired relations included); with one they are counted
+// exactly, except beyond the first MaxScanPerActor, which the degree store counts whatever the filter. The
+// levels are unrolled into one statement: depth is validated to 1..MaxDepth.
 func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
 	asOf, err := q.validate()
 	if err != nil {
