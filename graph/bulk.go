@@ -224,22 +224,17 @@ func (s *Store) loadRun(ctx context.Context, run string, d *Dataset) (res *Impor
 	final := append(sourceStatements(d.Sources), statement{
 		cypher: "MATCH (m:" + importRunLabel + " {id: $run}) DELETE m", params: map[string]any{"run": run}})
 	out, err := s.inWrite(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
+		sums, err := s.runAll(ctx, tx, final)
+		if err != nil {
+			return nil, err
+		}
+		// Checked inside the transaction, so that it does not commit when the marker was gone.
+		if sums[len(sums)-1].Counters().NodesDeleted() != 1 {
+			return nil, Errorf(ECONFLICT, "the import's marker was removed by another import; import again")
+		}
 		created := 0
-		for i, st := range final {
-			s.roundTrips.Add(1)
-			r, err := tx.Run(ctx, st.cypher, st.params)
-			if err != nil {
-				return nil, err
-			}
-			sum, err := r.Consume(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if i < len(final)-1 {
-				created += sum.Counters().NodesCreated()
-			} else if sum.Counters().NodesDeleted() != 1 {
-				return nil, Errorf(ECONFLICT, "the import's marker was removed by another import; import again")
-			}
+		for _, sum := range sums[:len(sums)-1] {
+			created += sum.Counters().NodesCreated()
 		}
 		return created, nil
 	})

@@ -54,7 +54,7 @@ func (s *Store) FundingChannels(ctx context.Context, q FundingQuery) ([]*Funding
 	params := filterParams(map[string]any{
 		"anchorID": anchorID, "funder": funder, "through": through, "limit": limit,
 	}, &Filter{}, asOf)
-	recs, err := s.read(ctx, fundingCypher(field, q.MaxHops), params)
+	recs, err := s.read(ctx, fundingCypher(field, q.MaxHops, conds{&Filter{}, asOf}), params)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +87,8 @@ func (s *Store) FundingChannels(ctx context.Context, q FundingQuery) ([]*Funding
 // CALL that takes the state (seen: actors with a chain; frontier: the chains found at the previous level;
 // listed: the chains kept; omitted: those found past the cap) and returns the next one. A chain is a map
 // {ns: actors, rels: relations, key: relation ids}, in chain order. The levels are unrolled: maxHops is
-// validated to 1..MaxFundingHops.
-func fundingCypher(anchor string, maxHops int) string {
+// validated to 1..MaxFundingHops. where writes the validity condition of each relation (asOf, retired).
+func fundingCypher(anchor string, maxHops int, where conds) string {
 	var b strings.Builder
 	b.WriteString("OPTIONAL MATCH (anchor:Actor {id: $anchorID})\nCALL (anchor) {\n  WITH anchor WHERE anchor IS NOT NULL\n")
 	first := 1
@@ -110,7 +110,7 @@ func fundingCypher(anchor string, maxHops int) string {
   }
   WITH [c IN fresh | c.ns[0]] AS seen, fresh, fresh[0..$limit] AS listed, size(fresh) - size(fresh[0..$limit]) AS omitted
   WITH seen, CASE WHEN size(listed) >= $limit THEN [] ELSE fresh END AS frontier, listed, omitted
-`, relFilter("h"))
+`, where.rel("h"))
 		first = 2
 	} else {
 		b.WriteString("  WITH [anchor] AS seen, [{ns: [anchor], rels: [], key: []}] AS frontier, [] AS listed, 0 AS omitted\n")
@@ -121,10 +121,10 @@ func fundingCypher(anchor string, maxHops int) string {
 			// Downstream: extend each chain at its last actor; a chain ends where the money stops.
 			stops := "true"
 			if level < maxHops {
-				stops = "NOT EXISTS { MATCH (y)-[w:FUNDS]->(o:Actor) WHERE " + relFilter("w") + " AND NOT o IN b.c.ns + [y] }"
+				stops = "NOT EXISTS { MATCH (y)-[w:FUNDS]->(o:Actor) WHERE " + where.rel("w") + " AND NOT o IN b.c.ns + [y] }"
 			}
 			expand = `WITH c, c.ns[size(c.ns) - 1] AS x
-      MATCH (x)-[r:FUNDS]->(y:Actor) WHERE ` + relFilter("r") + ` AND NOT y IN seen
+      MATCH (x)-[r:FUNDS]->(y:Actor) WHERE ` + where.rel("r") + ` AND NOT y IN seen
       WITH y, r, c ORDER BY c.key + [r.id]
       WITH y, head(collect({r: r, c: c})) AS b
       WITH {ns: b.c.ns + [y], rels: b.c.rels + [b.r], key: b.c.key + [b.r.id], stops: ` + stops + `} AS c`
@@ -132,7 +132,7 @@ func fundingCypher(anchor string, maxHops int) string {
 		} else {
 			// Upstream: prepend to each chain a relation into its first actor.
 			expand = `WITH c, c.ns[0] AS x
-      MATCH (y:Actor)-[r:FUNDS]->(x) WHERE ` + relFilter("r") + ` AND NOT y IN seen AND NOT y IN c.ns
+      MATCH (y:Actor)-[r:FUNDS]->(x) WHERE ` + where.rel("r") + ` AND NOT y IN seen AND NOT y IN c.ns
       WITH y, r, c ORDER BY [r.id] + c.key
       WITH y, head(collect({r: r, c: c})) AS b
       WITH {ns: [y] + b.c.ns, rels: [b.r] + b.c.rels, key: [b.r.id] + b.c.key} AS c`

@@ -245,16 +245,6 @@ RETURN actors, relations, sources, byKind, byType`, nil)
 	return st, nil
 }
 
-// relFilter is the WHERE condition a relationship variable must meet under any filter, every predicate
-// present and switched by its parameter (set by filterParams). Statements whose text may vary with the
-// filter use conds instead, which writes only the predicates in force.
-func relFilter(r string) string {
-	return fmt.Sprintf("(%[1]s.sinceKey <= $asOfEnd AND %[1]s.untilKey >= $asOfStart)"+
-		" AND ($minConfidence IS NULL OR %[1]s.confidence >= $minConfidence)"+
-		" AND ($statuses IS NULL OR %[1]s.status IN $statuses)"+
-		" AND ($includeRetired OR %[1]s.retired IS NULL)", r)
-}
-
 // conds writes the WHERE conditions of a filter for one statement: only the predicates the filter sets
 // appear, so that an unfiltered traversal reads no property it does not need (each predicate is a
 // property read per relation or actor expanded, on every hop). The parameters are those of filterParams.
@@ -302,7 +292,7 @@ func and(preds []string) string {
 	return strings.Join(preds, " AND ")
 }
 
-// filterParams sets the parameters of relFilter.
+// filterParams sets the parameters the conditions of conds use.
 func filterParams(p map[string]any, f *Filter, asOf *Date) map[string]any {
 	p["asOfStart"], p["asOfEnd"] = MinDateKey, MaxDateKey
 	if asOf != nil {

@@ -274,25 +274,30 @@ type statement struct {
 // write runs statements in order in one write transaction: all of them take effect, or none.
 func (s *Store) write(ctx context.Context, stmts []statement) ([]neo4j.ResultSummary, error) {
 	out, err := s.inWrite(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
-		sums := make([]neo4j.ResultSummary, 0, len(stmts))
-		for _, st := range stmts {
-			s.roundTrips.Add(1)
-			res, err := tx.Run(ctx, st.cypher, st.params)
-			if err != nil {
-				return nil, err
-			}
-			sum, err := res.Consume(ctx)
-			if err != nil {
-				return nil, err
-			}
-			sums = append(sums, sum)
-		}
-		return sums, nil
+		return s.runAll(ctx, tx, stmts)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out.([]neo4j.ResultSummary), nil
+}
+
+// runAll runs statements in order in tx and returns their summaries; it stops at the first error.
+func (s *Store) runAll(ctx context.Context, tx neo4j.ManagedTransaction, stmts []statement) ([]neo4j.ResultSummary, error) {
+	sums := make([]neo4j.ResultSummary, 0, len(stmts))
+	for _, st := range stmts {
+		s.roundTrips.Add(1)
+		res, err := tx.Run(ctx, st.cypher, st.params)
+		if err != nil {
+			return nil, err
+		}
+		sum, err := res.Consume(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sums = append(sums, sum)
+	}
+	return sums, nil
 }
 
 // writeFunc runs fn in one write transaction, with run sending one statement of it; fn decides between
