@@ -48,7 +48,7 @@ type config struct {
 var envNames = []string{"HOST", "PORT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE",
 	"QUERY_TIMEOUT", "MAX_ROWS", "MAX_DEPTH", "MAX_COMPLEXITY", "MAX_BODY_BYTES", "INTROSPECTION",
 	"SHUTDOWN_GRACE", "LOG_FORMAT", "CYPHER_TIMEOUT", "CYPHER_MAX_TIMEOUT", "ANONYMOUS_ROLE", "JWT_ISSUER", "JWT_AUDIENCE",
-	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM", "CORS_ORIGINS", "MAX_ROOT_FIELDS", "MAX_ALIASES"}
+	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM", "CORS_ORIGINS", "MAX_ROOT_FIELDS", "MAX_ALIASES", "WARM_UP"}
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{Host: "127.0.0.1", Port: 8080, Store: graph.DefaultConfig(), HTTP: httpapi.DefaultConfig(),
@@ -93,6 +93,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	integer("MAX_BODY_BYTES", &body)
 	if body > 0 {
 		c.HTTP.MaxBodyBytes = int64(body)
+	}
+	c.Store.Warm = true
+	if v := getenv("WARM_UP"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("WARM_UP: want true or false, got %q", v))
+		}
+		c.Store.Warm = b
 	}
 	if v := getenv("INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)

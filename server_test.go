@@ -31,17 +31,18 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{"defaults", nil, func(c config) bool {
 			return c.Port == 8080 && c.Host == "127.0.0.1" && c.Store.URI == "neo4j://127.0.0.1:7687" &&
-				c.Store.QueryTimeout == 10*time.Second && c.HTTP.Introspection
+				c.Store.QueryTimeout == 10*time.Second && c.HTTP.Introspection && c.Store.Warm
 		}, ""},
 		{"overrides", map[string]string{"PORT": "9000", "NEO4J_URI": "neo4j+s://x.databases.neo4j.io", "NEO4J_USER": "neo4j",
-			"NEO4J_PASSWORD": "pw", "QUERY_TIMEOUT": "3s", "INTROSPECTION": "false"}, func(c config) bool {
+			"NEO4J_PASSWORD": "pw", "QUERY_TIMEOUT": "3s", "INTROSPECTION": "false", "WARM_UP": "false"}, func(c config) bool {
 			return c.Port == 9000 && c.Store.URI == "neo4j+s://x.databases.neo4j.io" && c.Store.User == "neo4j" &&
-				c.Store.Password == "pw" && c.Store.QueryTimeout == 3*time.Second && !c.HTTP.Introspection
+				c.Store.Password == "pw" && c.Store.QueryTimeout == 3*time.Second && !c.HTTP.Introspection && !c.Store.Warm
 		}, ""},
 		{"bad port", map[string]string{"PORT": "http"}, nil, "PORT"},
 		{"port out of range", map[string]string{"PORT": "70000"}, nil, "PORT"},
 		{"bad timeout", map[string]string{"QUERY_TIMEOUT": "10"}, nil, "QUERY_TIMEOUT"},
 		{"bad bool", map[string]string{"INTROSPECTION": "maybe"}, nil, "INTROSPECTION"},
+		{"bad warm-up", map[string]string{"WARM_UP": "later"}, nil, "WARM_UP"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := loadConfig(func(k string) string { return tc.env[k] })

@@ -39,7 +39,8 @@ type Graph interface {
 	// the actors are not connected within q.MaxHops.
 	ShortestPath(ctx context.Context, q PathQuery) (*Path, error)
 	// Paths returns up to q.K simple paths between two actors, shortest first (or most credible first).
-	// Unconnected actors give an empty slice, not an error.
+	// Unconnected actors give an empty slice, not an error. It may run several statements; the query
+	// timeout bounds them together.
 	Paths(ctx context.Context, q PathQuery) ([]*Path, error)
 	// Connections returns the subgraph made of shortest paths between every pair of the given actors.
 	Connections(ctx context.Context, q ConnectionsQuery) (*Subgraph, error)

@@ -12,7 +12,8 @@ import (
 // when there are fewer than q.K of those, by Yen's k-shortest-paths algorithm over the same operator.
 // Ranked by CREDIBILITY, or when actors are filtered (Avoid, Kinds), the candidates are GQL's SHORTEST
 // 3k paths (10k, at least 50, by CREDIBILITY), less those that revisit an actor. Unknown ends give
-// NOT_FOUND; unconnected ends give no path.
+// NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds
+// included: past it, TIMEOUT.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 	return s.paths(ctx, q, MaxPathHops)
 }
@@ -40,6 +41,8 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	if q.From == q.To {
 		return nil, Invalid("to", "must differ from from (%q)", q.From)
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
 	// More candidates than asked for: some revisit an actor, and ranking by credibility must see longer ones.
 	candidates := q.K * 3
 	// The last key, the relation ids, makes the order total: equal paths come back in the same order.

@@ -3,7 +3,10 @@ package graph_test
 import (
 	"context"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/internal/testenv"
@@ -83,5 +86,52 @@ func checkWalk(t *testing.T, p *graph.Path, from, to string) {
 				t.Errorf("edge %s does not join %s and %s", e.ID, n.ID, p.Nodes[i+1].ID)
 			}
 		}
+	}
+}
+
+// TestPathsBoundedAsAWhole checks that the query timeout bounds a Paths call as a whole, not each of its
+// statements: with every statement delayed by 400 ms and a 1 s timeout, a call that needs three statements
+// (the shortest group, then two of Yen's rounds) fails with TIMEOUT instead of answering after 1.2 s.
+func TestPathsBoundedAsAWhole(t *testing.T) {
+	testenv.Seeded(t)
+	var slow atomic.Bool
+	var statements atomic.Int32
+	cfg := testenv.Config(testenv.RequireNeo4j(t))
+	cfg.QueryTimeout = time.Second
+	cfg.Trace = func(cypher string, _ map[string]any) {
+		if strings.HasPrefix(cypher, "CALL db.awaitIndexes") {
+			return
+		}
+		statements.Add(1)
+		if slow.Load() {
+			time.Sleep(400 * time.Millisecond)
+		}
+	}
+	s, err := graph.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	testenv.WaitReady(t, s, time.Minute)
+	ctx := context.Background()
+	q := graph.PathQuery{From: "al-karrar-office", To: "iskp", K: 5, MaxHops: 4}
+
+	ps, err := s.Paths(ctx, q)
+	if err != nil || len(ps) != 5 {
+		t.Fatalf("Paths: %d paths, err %v; want 5", len(ps), err)
+	}
+	if n := statements.Load(); n < 3 {
+		t.Fatalf("Paths ran %d statements; the test needs a call of at least 3", n)
+	}
+
+	slow.Store(true)
+	start := time.Now()
+	ps, err = s.Paths(ctx, q)
+	took := time.Since(start)
+	if code := graph.ErrorCode(err); code != graph.ETIMEOUT {
+		t.Fatalf("slow Paths: %d paths, err %v (code %q), want %s", len(ps), err, code, graph.ETIMEOUT)
+	}
+	if took > 1500*time.Millisecond {
+		t.Errorf("slow Paths returned after %s, want about the 1 s timeout", took)
 	}
 }

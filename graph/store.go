@@ -38,6 +38,10 @@ type Config struct {
 	// Observe, when set, is called after every transaction with its mode (read, write, cypher), how long
 	// it took and its error (metrics). It must be safe for concurrent use.
 	Observe func(mode string, took time.Duration, err error)
+	// Warm makes the store warm up (Store.Warm) once the schema is applied; Ready reports UNAVAILABLE
+	// until the warm-up has returned, so that a load balancer sends no traffic to a store whose statements
+	// Neo4j has not planned yet. Requests are served meanwhile.
+	Warm bool
 }
 
 // DefaultConfig is the configuration of a local development Neo4j.
@@ -63,6 +67,7 @@ type Store struct {
 	bookmarks neo4j.BookmarkManager
 
 	schemaReady atomic.Bool
+	warmed      atomic.Bool // Config.Warm: the warm-up has returned
 	roundTrips  atomic.Int64
 	inFlight    atomic.Int64
 	stop        chan struct{}
@@ -179,6 +184,9 @@ func (s *Store) Ready(ctx context.Context) error {
 	if !s.schemaReady.Load() {
 		return Errorf(EUNAVAILABLE, "neo4j schema not applied yet")
 	}
+	if s.cfg.Warm && !s.warmed.Load() {
+		return Errorf(EUNAVAILABLE, "warming up: Neo4j is planning the query statements")
+	}
 	return nil
 }
 
@@ -192,6 +200,9 @@ func (s *Store) applySchemaLoop() {
 		if err == nil {
 			s.schemaReady.Store(true)
 			s.log.Info("neo4j schema applied", "uri", s.cfg.URI)
+			if s.cfg.Warm {
+				s.warmUp()
+			}
 			return
 		}
 		s.log.Warn("neo4j not ready; retrying", "err", firstLine(err.Error()), "in", delay)
@@ -204,6 +215,28 @@ func (s *Store) applySchemaLoop() {
 			delay *= 2
 		}
 	}
+}
+
+// warmUp runs Warm for Config.Warm, stopped by Close, and then lets Ready report ready.
+func (s *Store) warmUp() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	start := time.Now()
+	run, failed, err := s.Warm(ctx)
+	s.warmed.Store(true)
+	took := time.Since(start).Round(time.Millisecond)
+	if err != nil {
+		s.log.Warn("warm-up stopped", "queries", run, "failed", failed, "took", took, "err", err)
+		return
+	}
+	s.log.Info("warm-up done", "queries", run, "failed", failed, "took", took)
 }
 
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
@@ -221,7 +254,18 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 	return s.readWithin(ctx, s.cfg.QueryTimeout, cypher, params)
 }
 
+// readWithin is read with its own timeout. When ctx ends sooner (a query of several statements is bounded
+// as a whole), Neo4j is given what is left of ctx instead, so that it stops the transaction when the
+// caller stops waiting for it.
 func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < timeout {
+			if left < time.Millisecond {
+				return nil, s.mapErr(ctx, context.DeadlineExceeded)
+			}
+			timeout = left
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
 	defer cancel()
 	recs, err := s.readOnce(ctx, timeout, cypher, params)

@@ -52,6 +52,7 @@ func main() {
 	cfg := graph.DefaultConfig()
 	cfg.URI = *uri
 	cfg.Logger = log
+	cfg.Warm = true // as server.go: /readyz waits for the warm-up
 	store, err := graph.Open(cfg)
 	fail(err)
 	h := httpapi.New(store, httpapi.DefaultConfig(), log)

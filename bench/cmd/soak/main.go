@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorgraph/actorgraph/graph"
@@ -53,6 +54,7 @@ func main() {
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	metrics := httpapi.NewMetrics()
 	cfg.Observe = metrics.ObserveNeo4j
+	cfg.Warm = true // as server.go: traffic starts once the store is ready, warm-up included
 	store, err := graph.Open(cfg)
 	if err != nil {
 		fail(err.Error())
@@ -60,7 +62,7 @@ func main() {
 	defer store.Close(context.Background())
 	ctx := context.Background()
 	for i := 0; store.Ready(ctx) != nil; i++ {
-		if i > 120 {
+		if i > 2*int((graph.WarmTimeout+time.Minute)/time.Second) {
 			fail("neo4j not ready at " + *uri)
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -190,6 +192,9 @@ func writeCycle(call func(op, q string, vars map[string]any, bearer, expected st
 // readQuery picks the n-th read of the mix; one in fifty is a deliberate error.
 func readQuery(rng *rand.Rand, n int, ids, names []string) (op, q string, vars map[string]any, expected string) {
 	id, other := ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]
+	for other == id && len(ids) > 1 { // a path needs two actors; the same one twice is INVALID
+		other = ids[rng.IntN(len(ids))]
+	}
 	if n%50 == 49 {
 		return "invalid", `query($id: ID!) { neighbourhood(id: $id, depth: 9) { omitted } }`, map[string]any{"id": id}, graph.EINVALID
 	}
@@ -217,6 +222,9 @@ func readQuery(rng *rand.Rand, n int, ids, names []string) (op, q string, vars m
 	}
 }
 
+// httpErrors counts the requests that got no HTTP answer; the first few are printed.
+var httpErrors atomic.Int32
+
 // post sends one GraphQL request and returns "" or the first error code.
 func post(client *http.Client, base, query string, vars map[string]any, bearer string) string {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
@@ -227,6 +235,9 @@ func post(client *http.Client, base, query string, vars map[string]any, bearer s
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if httpErrors.Add(1) <= 5 {
+			fmt.Fprintln(os.Stderr, "soak: request failed:", err)
+		}
 		return "HTTP"
 	}
 	defer resp.Body.Close()
