@@ -24,6 +24,9 @@ import org.neo4j.io.ByteUnit;
  *   NEO4J_TX_TIMEOUT server-side cap on any transaction, e.g. "120s" (default 300s)
  *   NEO4J_TX_MEMORY  cap on the memory of all transactions, e.g. "2g"; "0" (the default) leaves them bounded
  *                    by the heap only, so that a large import can run as one transaction
+ *   NEO4J_SETTINGS   any other Neo4j settings, as "name=value" pairs separated by ";", e.g.
+ *                    "db.tx_state.memory_allocation=OFF_HEAP;db.logs.query.enabled=OFF" (written to
+ *                    NEO4J_HOME_DIR/settings.conf and loaded first: the variables above win)
  *
  * Once the databases are up it writes NEO4J_HOME_DIR/ready; it shuts the database down cleanly on SIGTERM.
  */
@@ -35,16 +38,22 @@ public final class Launcher {
         Path ready = home.resolve("ready");
         Files.deleteIfExists(ready);
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
-                .setConfig(BoltConnector.enabled, true)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        String settings = rawSettings(env("NEO4J_SETTINGS", ""));
+        if (!settings.isEmpty()) {
+            Path conf = home.resolve("settings.conf");
+            Files.writeString(conf, settings);
+            builder.loadPropertiesFromFile(conf);
+        }
+        builder.setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, !auth.equals("none"))
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(env("NEO4J_PAGECACHE", "256m")))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, parseDuration(env("NEO4J_TX_TIMEOUT", "300s")))
-                .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.parse(env("NEO4J_TX_MEMORY", "0")))
-                .build();
+                .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.parse(env("NEO4J_TX_MEMORY", "0")));
+        DatabaseManagementService dbms = builder.build();
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -71,6 +80,22 @@ public final class Launcher {
         Files.writeString(ready, Long.toString(ProcessHandle.current().pid()));
         System.out.println("neo4j ready on bolt://127.0.0.1:" + port + " home=" + home);
         stopped.await();
+    }
+
+    /** rawSettings turns NEO4J_SETTINGS ("name=value" pairs separated by ";") into the lines of a conf file. */
+    private static String rawSettings(String s) {
+        StringBuilder out = new StringBuilder();
+        for (String pair : s.split(";")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("NEO4J_SETTINGS: \"" + pair.trim() + "\" is not name=value");
+            }
+            out.append(pair.substring(0, eq).trim()).append('=').append(pair.substring(eq + 1).trim()).append('\n');
+        }
+        return out.toString();
     }
 
     private static String quoteName(String name) {

@@ -6,6 +6,8 @@
 #   NEO4J_AUTH      none | user/password           (default none)
 #   NEO4J_HEAP      JVM heap                       (default 1g)
 #   NEO4J_PAGECACHE page cache                     (default 256m)
+#   NEO4J_SETTINGS  other Neo4j settings, "name=value;name=value" (see Launcher.java)
+#   NEO4J_JAVA_OPTS JVM options but the heap       (default -XX:+UseG1GC)
 #   NEO4J_START_WAIT seconds start waits for Bolt  (default 300: recovery after a crash can take minutes)
 #
 # start is idempotent (a second start finds the running JVM and returns) and returns only once Bolt answers;
@@ -53,7 +55,7 @@ start() {
   mkdir -p "$data"
   rm -f "$data/ready"
   NEO4J_HOME_DIR="$data" NEO4J_PORT="$port" NEO4J_AUTH="${NEO4J_AUTH:-none}" \
-    nohup java -Xms256m -Xmx"${NEO4J_HEAP:-1g}" -XX:+UseG1GC -Dfile.encoding=UTF-8 \
+    nohup java -Xms256m -Xmx"${NEO4J_HEAP:-1g}" ${NEO4J_JAVA_OPTS:--XX:+UseG1GC} -Dfile.encoding=UTF-8 \
       -cp "$cache/classes:$cache/lib/*" Launcher >"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   wait_ready
