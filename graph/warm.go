@@ -18,8 +18,8 @@ const WarmTimeout = 2 * time.Minute
 // Warm runs, once each, the read statements the API sends for its queries with default arguments: actor,
 // search, relations, neighbourhood at every depth, shortestPath, paths and fundingChannels at every maxHops,
 // and connections; on two actors of the graph that have relations, chosen by the database. Answers are
-// discarded, and so are errors (a query that fails to warm up is planned on first use, as without Warm),
-// but the number of statements that failed is returned with the number run. A graph without two such
+// discarded, and so are errors (a query that fails to warm up is planned on first use, as without Warm);
+// Warm returns how many queries it ran and how many of them failed. A graph without two such
 // actors has nothing to warm up: Warm returns at once. It returns early only when ctx ends.
 //
 // Calling Warm is optional; Config.Warm makes the store call it once the schema is applied, and Ready
