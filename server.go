@@ -79,6 +79,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*dst = d
 		}
 	}
+	boolean := func(name string, dst *bool) {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: want true or false, got %q", name, v))
+				return
+			}
+			*dst = b
+		}
+	}
 	str("HOST", &c.Host)
 	integer("PORT", &c.Port)
 	str("NEO4J_URI", &c.Store.URI)
@@ -95,20 +105,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.HTTP.MaxBodyBytes = int64(body)
 	}
 	c.Store.Warm = true
-	if v := getenv("WARM_UP"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("WARM_UP: want true or false, got %q", v))
-		}
-		c.Store.Warm = b
-	}
-	if v := getenv("INTROSPECTION"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("INTROSPECTION: want true or false, got %q", v))
-		}
-		c.HTTP.Introspection = b
-	}
+	boolean("WARM_UP", &c.Store.Warm)
+	boolean("INTROSPECTION", &c.HTTP.Introspection)
 	integer("MAX_ROOT_FIELDS", &c.HTTP.MaxRootFields)
 	integer("MAX_ALIASES", &c.HTTP.MaxAliases)
 	for _, o := range strings.Split(getenv("CORS_ORIGINS"), ",") {
