@@ -48,7 +48,7 @@ type config struct {
 var envNames = []string{"HOST", "PORT", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE",
 	"QUERY_TIMEOUT", "MAX_ROWS", "MAX_DEPTH", "MAX_COMPLEXITY", "MAX_BODY_BYTES", "INTROSPECTION",
 	"SHUTDOWN_GRACE", "LOG_FORMAT", "CYPHER_TIMEOUT", "CYPHER_MAX_TIMEOUT", "ANONYMOUS_ROLE", "JWT_ISSUER", "JWT_AUDIENCE",
-	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM", "CORS_ORIGINS", "MAX_ROOT_FIELDS", "MAX_ALIASES", "WARM_UP"}
+	"JWT_HMAC_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ROLE_CLAIM", "CORS_ORIGINS", "MAX_ROOT_FIELDS", "MAX_ALIASES", "WARM_UP", "MAX_HEAVY_QUERIES"}
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{Host: "127.0.0.1", Port: 8080, Store: graph.DefaultConfig(), HTTP: httpapi.DefaultConfig(),
@@ -97,6 +97,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	str("NEO4J_DATABASE", &c.Store.Database)
 	duration("QUERY_TIMEOUT", &c.Store.QueryTimeout)
 	integer("MAX_ROWS", &c.Store.MaxRows)
+	integer("MAX_HEAVY_QUERIES", &c.Store.MaxHeavy)
 	integer("MAX_DEPTH", &c.HTTP.MaxDepth)
 	integer("MAX_COMPLEXITY", &c.HTTP.MaxComplexity)
 	var body int

@@ -131,8 +131,16 @@ func (s *Store) Cypher(ctx context.Context, q CypherQuery) (*CypherResult, error
 		return nil, err
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
-	defer cancel()
+	ctx, release, err := s.admit(ctx, timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	// Neo4j gets what the wait left of the timeout (ctx may end sooner still).
+	dl, _ := ctx.Deadline()
+	if timeout = time.Until(dl); timeout < time.Millisecond {
+		return nil, s.mapErr(ctx, context.DeadlineExceeded)
+	}
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
 	if s.cfg.Trace != nil {

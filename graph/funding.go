@@ -54,6 +54,11 @@ func (s *Store) FundingChannels(ctx context.Context, q FundingQuery) ([]*Funding
 	params := filterParams(map[string]any{
 		"anchorID": anchorID, "funder": funder, "through": through, "limit": limit,
 	}, &Filter{}, asOf)
+	ctx, release, err := s.admit(ctx, s.cfg.QueryTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	recs, err := s.read(ctx, fundingCypher(field, q.MaxHops, conds{&Filter{}, asOf}), params)
 	if err != nil {
 		return nil, err

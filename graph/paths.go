@@ -41,8 +41,11 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	if q.From == q.To {
 		return nil, Invalid("to", "must differ from from (%q)", q.From)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
-	defer cancel()
+	ctx, release, err := s.admit(ctx, s.cfg.QueryTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	// More candidates than asked for: some revisit an actor, and ranking by credibility must see longer ones.
 	candidates := q.K * 3
 	// The last key, the relation ids, makes the order total: equal paths come back in the same order.
@@ -180,6 +183,11 @@ WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
 		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), c.node("x"))
 	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs}, &q.Filter, asOf)
+	ctx, release, err := s.admit(ctx, s.cfg.QueryTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	recs, err := s.read(ctx, cypher, params)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,13 @@ type Config struct {
 	// Observe, when set, is called after every transaction with its mode (read, write, cypher), how long
 	// it took and its error (metrics). It must be safe for concurrent use.
 	Observe func(mode string, took time.Duration, err error)
+	// MaxHeavy bounds the heavy reads running at once: neighbourhoods beyond depth 1, paths, shortest
+	// paths, connections, funding channels and analysts' Cypher. Their answers are the large ones, so the
+	// bound caps the memory the service holds for answers, and what it asks of Neo4j, however many clients
+	// ask at once. A heavy read past the bound waits for a slot, in arrival order; its timeout counts the
+	// wait, and a read still waiting when it runs out fails with TIMEOUT. Other reads never wait.
+	// 0: DefaultMaxHeavy.
+	MaxHeavy int
 	// Warm makes the store warm up (Store.Warm) once the schema is applied; Ready reports UNAVAILABLE
 	// until the warm-up has returned, so that a load balancer sends no traffic to a store whose statements
 	// Neo4j has not planned yet. Requests are served meanwhile.
@@ -54,8 +62,13 @@ func DefaultConfig() Config {
 		MaxRows:          10000,
 		CypherTimeout:    10 * time.Second,
 		CypherMaxTimeout: 60 * time.Second,
+		MaxHeavy:         DefaultMaxHeavy(),
 	}
 }
+
+// DefaultMaxHeavy is twice the CPUs the service may use, and at least 4: enough heavy reads at once to keep
+// Neo4j and the service busy, few enough that their answers fit the service's memory budget (BENCHMARKS.md).
+func DefaultMaxHeavy() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
 // Store is the Neo4j implementation of Graph. It is safe for concurrent use.
 type Store struct {
@@ -70,6 +83,8 @@ type Store struct {
 	warmed      atomic.Bool // Config.Warm: the warm-up has returned
 	roundTrips  atomic.Int64
 	inFlight    atomic.Int64
+	heavySlots  chan struct{} // one token per heavy read running (Config.MaxHeavy)
+	heavyQueued atomic.Int64  // heavy reads waiting for a slot
 	stop        chan struct{}
 	wg          sync.WaitGroup
 
@@ -108,6 +123,9 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.CypherMaxTimeout < cfg.CypherTimeout {
 		cfg.CypherMaxTimeout = max(def.CypherMaxTimeout, cfg.CypherTimeout)
 	}
+	if cfg.MaxHeavy <= 0 {
+		cfg.MaxHeavy = DefaultMaxHeavy()
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -127,11 +145,12 @@ func Open(cfg Config) (*Store, error) {
 		return nil, Invalid("NEO4J_URI", "%v", err)
 	}
 	s := &Store{
-		cfg:       cfg,
-		driver:    driver,
-		log:       cfg.Logger,
-		bookmarks: neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
-		stop:      make(chan struct{}),
+		cfg:        cfg,
+		driver:     driver,
+		log:        cfg.Logger,
+		bookmarks:  neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
+		stop:       make(chan struct{}),
+		heavySlots: make(chan struct{}, cfg.MaxHeavy),
 	}
 	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
 	// before anything runs concurrently so that later dials only read it. The outcome does not matter.
@@ -161,6 +180,39 @@ func (s *Store) InFlight() int64 { return s.inFlight.Load() }
 func (s *Store) MaxConnections() int { return maxPoolSize }
 
 const maxPoolSize = 100
+
+// HeavyRunning is the number of heavy reads running now (at most MaxHeavy).
+func (s *Store) HeavyRunning() int64 { return int64(len(s.heavySlots)) }
+
+// HeavyWaiting is the number of heavy reads waiting for a slot.
+func (s *Store) HeavyWaiting() int64 { return s.heavyQueued.Load() }
+
+// MaxHeavy is Config.MaxHeavy: how many heavy reads may run at once.
+func (s *Store) MaxHeavy() int { return cap(s.heavySlots) }
+
+// admit starts a heavy read (Config.MaxHeavy): it waits, in arrival order, for a free slot, and bounds the
+// wait and the read together by timeout. The returned context carries that bound; release gives the slot
+// back and must be called once the answer is decoded. A read still waiting when timeout or ctx runs out
+// gets TIMEOUT, and nothing has been sent to Neo4j.
+func (s *Store) admit(ctx context.Context, timeout time.Duration) (_ context.Context, release func(), _ error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	select {
+	case s.heavySlots <- struct{}{}:
+	default:
+		s.heavyQueued.Add(1)
+		start := time.Now()
+		select {
+		case s.heavySlots <- struct{}{}:
+			s.heavyQueued.Add(-1)
+		case <-ctx.Done():
+			s.heavyQueued.Add(-1)
+			cancel()
+			return nil, nil, &Error{Code: ETIMEOUT, Err: ctx.Err(), Message: fmt.Sprintf(
+				"the service is saturated: waited %s for one of its %d heavy-query slots", time.Since(start).Round(time.Millisecond), cap(s.heavySlots))}
+		}
+	}
+	return ctx, func() { <-s.heavySlots; cancel() }, nil
+}
 
 // track counts a transaction in flight; the returned func reports it done to Observe.
 func (s *Store) track(mode string) func(err error) {

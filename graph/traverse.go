@@ -171,6 +171,13 @@ WITH nowSeen AS seen, added AS frontier, rels + kept AS rels, omitted + dropped 
 	}
 	b.WriteString("RETURN omitted, " + subgraphReturn("seen", "rels"))
 	params := filterParams(map[string]any{"id": q.ID, "perNode": q.PerNodeLimit, "limit": q.Limit, "maxScan": MaxScanPerActor}, &q.Filter, asOf)
+	if q.Depth > 1 { // depth 1 reads one actor's relations: cheap, never queued
+		var release func()
+		if ctx, release, err = s.admit(ctx, s.cfg.QueryTimeout); err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	recs, err := s.read(ctx, b.String(), params)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,161 @@
+package graph_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/actorgraph/actorgraph/graph"
+	"github.com/actorgraph/actorgraph/internal/testenv"
+)
+
+// TestHeavyAdmission checks Config.MaxHeavy with one slot: while a funding query holds it (stopped before
+// its statement reaches Neo4j), cheap reads run at once, a second heavy read waits without sending anything
+// and fails with TIMEOUT when its timeout runs out, and a heavy read that is waiting when the slot frees
+// runs then, after the holder.
+func TestHeavyAdmission(t *testing.T) {
+	testenv.Seeded(t)
+	var gate atomic.Pointer[chan struct{}] // when set, the funding statement waits for it to close
+	var mu sync.Mutex
+	var order []string // the funding and neighbourhood statements sent, in order
+	sent := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(order) }
+	var count atomic.Int32
+	cfg := testenv.Config(testenv.RequireNeo4j(t))
+	cfg.MaxHeavy = 1
+	cfg.QueryTimeout = time.Second
+	cfg.Trace = func(cypher string, params map[string]any) {
+		if strings.HasPrefix(cypher, "CALL db.awaitIndexes") {
+			return
+		}
+		count.Add(1)
+		kind := ""
+		if _, ok := params["anchorID"]; ok {
+			kind = "funding"
+		} else if _, ok := params["perNode"]; ok {
+			kind = "neighbourhood"
+		}
+		if kind != "" {
+			mu.Lock()
+			order = append(order, kind)
+			mu.Unlock()
+		}
+		if g := gate.Load(); g != nil && kind == "funding" {
+			<-*g
+		}
+	}
+	s, err := graph.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	testenv.WaitReady(t, s, time.Minute)
+	ctx := context.Background()
+	if s.MaxHeavy() != 1 {
+		t.Fatalf("MaxHeavy() = %d, want 1", s.MaxHeavy())
+	}
+
+	// hold starts a funding query that keeps the one slot until the returned func is called.
+	hold := func() (free func()) {
+		g := make(chan struct{})
+		gate.Store(&g)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.FundingChannels(ctx, graph.FundingQuery{Recipient: ptr("iskp"), MaxHops: 3})
+		}()
+		waitFor(t, "the funding query to hold the slot", func() bool { return s.HeavyRunning() == 1 && len(sent()) > 0 })
+		return func() { gate.Store(nil); close(g); <-done }
+	}
+	depth2 := graph.NeighbourhoodQuery{ID: "iskp", Depth: 2, PerNodeLimit: 10, Limit: 50}
+
+	type read struct {
+		name string
+		run  func() error
+	}
+	cheap := []read{
+		{"actor", func() error { _, err := s.Actor(ctx, "iskp"); return err }},
+		{"neighbourhood depth 1", func() error {
+			_, err := s.Neighbourhood(ctx, graph.NeighbourhoodQuery{ID: "iskp", Depth: 1, PerNodeLimit: 10, Limit: 50})
+			return err
+		}},
+		{"search", func() error { _, err := s.Search(ctx, graph.SearchQuery{Text: "karrar", First: 5}); return err }},
+	}
+	// Neo4j plans a statement the first time it sees it, which can take longer than the 1 s timeout: run
+	// each once beforehand (a few tries: a timed-out first run still leaves its plan cached).
+	deep := read{"neighbourhood depth 2", func() error { _, err := s.Neighbourhood(ctx, depth2); return err }}
+	for _, r := range append(slices.Clone(cheap), deep) {
+		for try := 0; r.run() != nil; try++ {
+			if try == 5 {
+				t.Fatalf("%s fails before the test begins", r.name)
+			}
+		}
+	}
+
+	free := hold()
+	for _, tc := range cheap {
+		start := time.Now()
+		if err := tc.run(); err != nil {
+			t.Errorf("%s while the slot is held: %v", tc.name, err)
+		}
+		if took := time.Since(start); took > 500*time.Millisecond {
+			t.Errorf("%s took %s while the slot is held: cheap reads must not wait", tc.name, took)
+		}
+	}
+	before := count.Load()
+	start := time.Now()
+	_, err = s.Neighbourhood(ctx, depth2)
+	took := time.Since(start)
+	if graph.ErrorCode(err) != graph.ETIMEOUT || !strings.Contains(err.Error(), "heavy-query slots") {
+		t.Errorf("depth 2 with the slot held: err %v, want TIMEOUT waiting for a heavy-query slot", err)
+	}
+	if took < 900*time.Millisecond || took > 1500*time.Millisecond {
+		t.Errorf("depth 2 gave up after %s, want the 1 s query timeout", took)
+	}
+	if n := count.Load() - before; n != 0 {
+		t.Errorf("depth 2 sent %d statements while waiting, want 0", n)
+	}
+	if w := s.HeavyWaiting(); w != 0 {
+		t.Errorf("HeavyWaiting() = %d after the waiter gave up, want 0", w)
+	}
+	free()
+
+	// A waiter runs as soon as the holder lets go, within its own timeout.
+	mu.Lock()
+	order = nil
+	mu.Unlock()
+	free = hold()
+	result := make(chan error, 1)
+	go func() {
+		g, err := s.Neighbourhood(ctx, depth2)
+		if err == nil && len(g.Nodes) < 2 {
+			err = graph.Errorf(graph.EINTERNAL, "depth 2 of iskp gave %d actors", len(g.Nodes))
+		}
+		result <- err
+	}()
+	waitFor(t, "the depth-2 read to queue", func() bool { return s.HeavyWaiting() == 1 })
+	time.Sleep(200 * time.Millisecond)
+	free()
+	if err := <-result; err != nil {
+		t.Errorf("queued depth 2 after the slot freed: %v", err)
+	}
+	if got := strings.Join(sent(), ","); got != "funding,neighbourhood" {
+		t.Errorf("statements sent in order %s, want funding,neighbourhood", got)
+	}
+	if r, w := s.HeavyRunning(), s.HeavyWaiting(); r != 0 || w != 0 {
+		t.Errorf("after both: %d running, %d waiting, want 0 and 0", r, w)
+	}
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
