@@ -53,7 +53,7 @@ func main() {
 	cfg := graph.DefaultConfig()
 	cfg.URI = *uri
 	cfg.Logger = log
-	cfg.Warm = true // as server.go: /readyz waits for the warm-up
+	cfg.Warm = true                                   // as server.go: /readyz waits for the warm-up
 	if v := os.Getenv("MAX_HEAVY_QUERIES"); v != "" { // as server.go (load -ag-env MAX_HEAVY_QUERIES=N)
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
