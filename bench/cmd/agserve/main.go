@@ -53,8 +53,9 @@ func main() {
 	cfg := graph.DefaultConfig()
 	cfg.URI = *uri
 	cfg.Logger = log
-	cfg.Warm = true                                   // as server.go: /readyz waits for the warm-up
-	if v := os.Getenv("MAX_HEAVY_QUERIES"); v != "" { // as server.go (load -ag-env MAX_HEAVY_QUERIES=N)
+	cfg.Warm = true // as server.go: /readyz waits for the warm-up
+	// As server.go reads it (the load command passes it with -ag-env MAX_HEAVY_QUERIES=N).
+	if v := os.Getenv("MAX_HEAVY_QUERIES"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			fail(fmt.Errorf("MAX_HEAVY_QUERIES: want a non-negative integer, got %q", v))
