@@ -66,9 +66,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// DefaultMaxHeavy is twice the CPUs the service may use, and at least 4: enough heavy reads at once to keep
-// Neo4j and the service busy, few enough that their answers fit the service's memory budget (BENCHMARKS.md).
-func DefaultMaxHeavy() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+// DefaultMaxHeavy is one heavy read per CPU the service may use, and at least 2. At scale M on two cores
+// that gave the most throughput on funding channels and hub neighbourhoods at 32 clients, and the least
+// memory (BENCHMARKS.md, floor 5). Against a remote Neo4j with more cores than the service, raise it.
+func DefaultMaxHeavy() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // Store is the Neo4j implementation of Graph. It is safe for concurrent use.
 type Store struct {
