@@ -13,8 +13,9 @@ import (
 	"github.com/actorgraph/actorgraph/internal/testenv"
 )
 
-// TestHeavyAdmission checks Config.MaxHeavy with one slot: while a funding query holds it (stopped before
-// its statement reaches Neo4j), cheap reads run at once, a second heavy read waits without sending anything
+// TestHeavyAdmission checks Config.MaxHeavy with one slot: while a funding query holds the traversal slot
+// (stopped before its statement reaches Neo4j), cheap reads and Cypher (a class of its own) run at once, a
+// second traversal waits without sending anything
 // and fails with TIMEOUT when its timeout runs out, and a heavy read that is waiting when the slot frees
 // runs then, after the holder.
 func TestHeavyAdmission(t *testing.T) {
@@ -54,8 +55,9 @@ func TestHeavyAdmission(t *testing.T) {
 	t.Cleanup(func() { s.Close(context.Background()) })
 	testenv.WaitReady(t, s, time.Minute)
 	ctx := context.Background()
-	if s.MaxHeavy() != 1 {
-		t.Fatalf("MaxHeavy() = %d, want 1", s.MaxHeavy())
+	use := func() graph.Admission { return s.Admission(graph.HeavyTraversal) }
+	if got := use(); got != (graph.Admission{Max: 1}) {
+		t.Fatalf("Admission(traversal) = %+v at rest, want Max 1 only", got)
 	}
 
 	// hold starts a funding query that keeps the one slot until the returned func is called.
@@ -67,7 +69,7 @@ func TestHeavyAdmission(t *testing.T) {
 			defer close(done)
 			s.FundingChannels(ctx, graph.FundingQuery{Recipient: ptr("iskp"), MaxHops: 3})
 		}()
-		waitFor(t, "the funding query to hold the slot", func() bool { return s.HeavyRunning() == 1 && len(sent()) > 0 })
+		waitFor(t, "the funding query to hold the slot", func() bool { return use().Running == 1 && len(sent()) > 0 })
 		return func() { gate.Store(nil); close(g); <-done }
 	}
 	depth2 := graph.NeighbourhoodQuery{ID: "iskp", Depth: 2, PerNodeLimit: 10, Limit: 50}
@@ -76,18 +78,22 @@ func TestHeavyAdmission(t *testing.T) {
 		name string
 		run  func() error
 	}
-	cheap := []read{
+	others := []read{
 		{"actor", func() error { _, err := s.Actor(ctx, "iskp"); return err }},
 		{"neighbourhood depth 1", func() error {
 			_, err := s.Neighbourhood(ctx, graph.NeighbourhoodQuery{ID: "iskp", Depth: 1, PerNodeLimit: 10, Limit: 50})
 			return err
 		}},
 		{"search", func() error { _, err := s.Search(ctx, graph.SearchQuery{Text: "karrar", First: 5}); return err }},
+		{"cypher (slots of its own)", func() error {
+			_, err := s.Cypher(ctx, graph.CypherQuery{Query: "MATCH (a:Actor {id: 'iskp'})--(b) RETURN count(b)", Limit: 10})
+			return err
+		}},
 	}
 	// Neo4j plans a statement the first time it sees it, which can take longer than the 1 s timeout: run
 	// each once beforehand (a few tries: a timed-out first run still leaves its plan cached).
 	deep := read{"neighbourhood depth 2", func() error { _, err := s.Neighbourhood(ctx, depth2); return err }}
-	for _, r := range append(slices.Clone(cheap), deep) {
+	for _, r := range append(slices.Clone(others), deep) {
 		for try := 0; r.run() != nil; try++ {
 			if try == 5 {
 				t.Fatalf("%s fails before the test begins", r.name)
@@ -96,21 +102,21 @@ func TestHeavyAdmission(t *testing.T) {
 	}
 
 	free := hold()
-	for _, tc := range cheap {
+	for _, tc := range others {
 		start := time.Now()
 		if err := tc.run(); err != nil {
 			t.Errorf("%s while the slot is held: %v", tc.name, err)
 		}
 		if took := time.Since(start); took > 500*time.Millisecond {
-			t.Errorf("%s took %s while the slot is held: cheap reads must not wait", tc.name, took)
+			t.Errorf("%s took %s while the traversal slot is held: it must not wait", tc.name, took)
 		}
 	}
 	before := count.Load()
 	start := time.Now()
 	_, err = s.Neighbourhood(ctx, depth2)
 	took := time.Since(start)
-	if graph.ErrorCode(err) != graph.ETIMEOUT || !strings.Contains(err.Error(), "heavy-query slots") {
-		t.Errorf("depth 2 with the slot held: err %v, want TIMEOUT waiting for a heavy-query slot", err)
+	if graph.ErrorCode(err) != graph.ETIMEOUT || !strings.Contains(err.Error(), "for a free traversal slot (all 1 busy") {
+		t.Errorf("depth 2 with the slot held: err %v, want TIMEOUT waiting for the traversal slot", err)
 	}
 	if took < 900*time.Millisecond || took > 1500*time.Millisecond {
 		t.Errorf("depth 2 gave up after %s, want the 1 s query timeout", took)
@@ -118,8 +124,8 @@ func TestHeavyAdmission(t *testing.T) {
 	if n := count.Load() - before; n != 0 {
 		t.Errorf("depth 2 sent %d statements while waiting, want 0", n)
 	}
-	if w := s.HeavyWaiting(); w != 0 {
-		t.Errorf("HeavyWaiting() = %d after the waiter gave up, want 0", w)
+	if got := use(); got != (graph.Admission{Running: 1, Max: 1}) {
+		t.Errorf("Admission(traversal) = %+v after the waiter gave up, want the holder only", got)
 	}
 	free()
 
@@ -136,7 +142,7 @@ func TestHeavyAdmission(t *testing.T) {
 		}
 		result <- err
 	}()
-	waitFor(t, "the depth-2 read to queue", func() bool { return s.HeavyWaiting() == 1 })
+	waitFor(t, "the depth-2 read to queue", func() bool { return use().Waiting == 1 })
 	time.Sleep(200 * time.Millisecond)
 	free()
 	if err := <-result; err != nil {
@@ -145,8 +151,8 @@ func TestHeavyAdmission(t *testing.T) {
 	if got := strings.Join(sent(), ","); got != "funding,neighbourhood" {
 		t.Errorf("statements sent in order %s, want funding,neighbourhood", got)
 	}
-	if r, w := s.HeavyRunning(), s.HeavyWaiting(); r != 0 || w != 0 {
-		t.Errorf("after both: %d running, %d waiting, want 0 and 0", r, w)
+	if got := use(); got != (graph.Admission{Max: 1}) {
+		t.Errorf("Admission(traversal) = %+v after both, want none running or waiting", got)
 	}
 }
 

@@ -131,7 +131,7 @@ func (s *Store) Cypher(ctx context.Context, q CypherQuery) (*CypherResult, error
 		return nil, err
 	}
 
-	ctx, release, err := s.admit(ctx, timeout)
+	ctx, release, err := s.admit(ctx, HeavyCypher, timeout)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func (s *Store) FundingChannels(ctx context.Context, q FundingQuery) ([]*Funding
 	params := filterParams(map[string]any{
 		"anchorID": anchorID, "funder": funder, "through": through, "limit": limit,
 	}, &Filter{}, asOf)
-	ctx, release, err := s.admit(ctx, s.cfg.QueryTimeout)
+	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)
 	if err != nil {
 		return nil, err
 	}

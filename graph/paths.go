@@ -41,7 +41,7 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	if q.From == q.To {
 		return nil, Invalid("to", "must differ from from (%q)", q.From)
 	}
-	ctx, release, err := s.admit(ctx, s.cfg.QueryTimeout)
+	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
 		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), c.node("x"))
 	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs}, &q.Filter, asOf)
-	ctx, release, err := s.admit(ctx, s.cfg.QueryTimeout)
+	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,12 +38,8 @@ type Config struct {
 	// Observe, when set, is called after every transaction with its mode (read, write, cypher), how long
 	// it took and its error (metrics). It must be safe for concurrent use.
 	Observe func(mode string, took time.Duration, err error)
-	// MaxHeavy bounds the heavy reads running at once: neighbourhoods beyond depth 1, paths, shortest
-	// paths, connections, funding channels and analysts' Cypher. Their answers are the large ones, so the
-	// bound caps the memory the service holds for answers, and what it asks of Neo4j, however many clients
-	// ask at once. A heavy read past the bound waits for a slot, in arrival order; its timeout counts the
-	// wait, and a read still waiting when it runs out fails with TIMEOUT. Other reads never wait.
-	// 0: DefaultMaxHeavy.
+	// MaxHeavy bounds the heavy reads of each class (HeavyTraversal, HeavyCypher) running at once; the rest
+	// wait their turn within their timeout (see admit.go). 0: DefaultMaxHeavy.
 	MaxHeavy int
 	// Warm makes the store warm up (Store.Warm) once the schema is applied; Ready reports UNAVAILABLE
 	// until the warm-up has returned, so that a load balancer sends no traffic to a store whose statements
@@ -66,11 +61,6 @@ func DefaultConfig() Config {
 	}
 }
 
-// DefaultMaxHeavy is one heavy read per CPU the service may use, and at least 2. At scale M on two cores
-// that gave the most throughput on funding channels and hub neighbourhoods at 32 clients, and the least
-// memory (BENCHMARKS.md, floor 5). Against a remote Neo4j with more cores than the service, raise it.
-func DefaultMaxHeavy() int { return max(2, runtime.GOMAXPROCS(0)) }
-
 // Store is the Neo4j implementation of Graph. It is safe for concurrent use.
 type Store struct {
 	cfg    Config
@@ -84,8 +74,7 @@ type Store struct {
 	warmed      atomic.Bool // Config.Warm: the warm-up has returned
 	roundTrips  atomic.Int64
 	inFlight    atomic.Int64
-	heavySlots  chan struct{} // one token per heavy read running (Config.MaxHeavy)
-	heavyQueued atomic.Int64  // heavy reads waiting for a slot
+	heavy       map[string]*slots // per class of heavy read (admit.go)
 	stop        chan struct{}
 	wg          sync.WaitGroup
 
@@ -146,12 +135,15 @@ func Open(cfg Config) (*Store, error) {
 		return nil, Invalid("NEO4J_URI", "%v", err)
 	}
 	s := &Store{
-		cfg:        cfg,
-		driver:     driver,
-		log:        cfg.Logger,
-		bookmarks:  neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
-		stop:       make(chan struct{}),
-		heavySlots: make(chan struct{}, cfg.MaxHeavy),
+		cfg:       cfg,
+		driver:    driver,
+		log:       cfg.Logger,
+		bookmarks: neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
+		stop:      make(chan struct{}),
+		heavy:     map[string]*slots{},
+	}
+	for _, c := range HeavyClasses {
+		s.heavy[c] = &slots{ch: make(chan struct{}, cfg.MaxHeavy)}
 	}
 	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
 	// before anything runs concurrently so that later dials only read it. The outcome does not matter.
@@ -181,39 +173,6 @@ func (s *Store) InFlight() int64 { return s.inFlight.Load() }
 func (s *Store) MaxConnections() int { return maxPoolSize }
 
 const maxPoolSize = 100
-
-// HeavyRunning is the number of heavy reads running now (at most MaxHeavy).
-func (s *Store) HeavyRunning() int64 { return int64(len(s.heavySlots)) }
-
-// HeavyWaiting is the number of heavy reads waiting for a slot.
-func (s *Store) HeavyWaiting() int64 { return s.heavyQueued.Load() }
-
-// MaxHeavy is Config.MaxHeavy: how many heavy reads may run at once.
-func (s *Store) MaxHeavy() int { return cap(s.heavySlots) }
-
-// admit starts a heavy read (Config.MaxHeavy): it waits, in arrival order, for a free slot, and bounds the
-// wait and the read together by timeout. The returned context carries that bound; release gives the slot
-// back and must be called once the answer is decoded. A read still waiting when timeout or ctx runs out
-// gets TIMEOUT, and nothing has been sent to Neo4j.
-func (s *Store) admit(ctx context.Context, timeout time.Duration) (_ context.Context, release func(), _ error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	select {
-	case s.heavySlots <- struct{}{}:
-	default:
-		s.heavyQueued.Add(1)
-		start := time.Now()
-		select {
-		case s.heavySlots <- struct{}{}:
-			s.heavyQueued.Add(-1)
-		case <-ctx.Done():
-			s.heavyQueued.Add(-1)
-			cancel()
-			return nil, nil, &Error{Code: ETIMEOUT, Err: ctx.Err(), Message: fmt.Sprintf(
-				"the service is saturated: waited %s for one of its %d heavy-query slots", time.Since(start).Round(time.Millisecond), cap(s.heavySlots))}
-		}
-	}
-	return ctx, func() { <-s.heavySlots; cancel() }, nil
-}
 
 // track counts a transaction in flight; the returned func reports it done to Observe.
 func (s *Store) track(mode string) func(err error) {

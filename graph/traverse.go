@@ -173,7 +173,7 @@ WITH nowSeen AS seen, added AS frontier, rels + kept AS rels, omitted + dropped 
 	params := filterParams(map[string]any{"id": q.ID, "perNode": q.PerNodeLimit, "limit": q.Limit, "maxScan": MaxScanPerActor}, &q.Filter, asOf)
 	if q.Depth > 1 { // depth 1 reads one actor's relations: cheap, never queued
 		var release func()
-		if ctx, release, err = s.admit(ctx, s.cfg.QueryTimeout); err != nil {
+		if ctx, release, err = s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout); err != nil {
 			return nil, err
 		}
 		defer release()

@@ -111,9 +111,9 @@ func TestRequestLimits(t *testing.T) {
 		`actorgraph_neo4j_transactions_total{mode="read",result="ok"}`,
 		`actorgraph_neo4j_connections_in_use 0`,
 		`actorgraph_neo4j_connections_max 100`,
-		`actorgraph_heavy_queries_running 0`,
-		`actorgraph_heavy_queries_waiting 0`,
-		fmt.Sprintf("actorgraph_heavy_queries_max %d\n", graph.DefaultMaxHeavy()),
+		`actorgraph_heavy_queries_running{class="traversal"} 0`,
+		`actorgraph_heavy_queries_waiting{class="cypher"} 0`,
+		fmt.Sprintf("actorgraph_heavy_queries_max{class=\"traversal\"} %d\n", graph.DefaultMaxHeavy()),
 		`go_goroutines`,
 	} {
 		if !strings.Contains(string(body), want) {

@@ -26,9 +26,7 @@ type PoolStats interface {
 	InFlight() int64
 	MaxConnections() int
 	RoundTrips() int64
-	HeavyRunning() int64
-	HeavyWaiting() int64
-	MaxHeavy() int
+	Admission(class string) graph.Admission
 }
 
 // NewMetrics registers the metrics; WatchPool adds the store's connection gauges once it is open.
@@ -60,15 +58,23 @@ func (m *Metrics) WatchPool(pool PoolStats) {
 			func() float64 { return float64(pool.InFlight()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_neo4j_connections_max", Help: "Size of the Neo4j connection pool."},
 			func() float64 { return float64(pool.MaxConnections()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_running", Help: "Heavy reads (deep neighbourhoods, paths, funding channels, Cypher) running."},
-			func() float64 { return float64(pool.HeavyRunning()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_waiting", Help: "Heavy reads waiting for a slot (MAX_HEAVY_QUERIES)."},
-			func() float64 { return float64(pool.HeavyWaiting()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_max", Help: "Heavy reads allowed at once (MAX_HEAVY_QUERIES)."},
-			func() float64 { return float64(pool.MaxHeavy()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "actorgraph_neo4j_round_trips_total", Help: "Cypher statements sent to Neo4j."},
 			func() float64 { return float64(pool.RoundTrips()) }),
 	)
+	for _, class := range graph.HeavyClasses {
+		labels := prometheus.Labels{"class": class}
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_running", ConstLabels: labels,
+				Help: "Heavy reads running, by class (traversal: deep neighbourhoods, paths, connections, funding channels; cypher)."},
+				func() float64 { return float64(pool.Admission(class).Running) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_waiting", ConstLabels: labels,
+				Help: "Heavy reads waiting for a slot, by class."},
+				func() float64 { return float64(pool.Admission(class).Waiting) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_max", ConstLabels: labels,
+				Help: "Heavy reads of a class allowed at once (MAX_HEAVY_QUERIES)."},
+				func() float64 { return float64(pool.Admission(class).Max) }),
+		)
+	}
 }
 
 // ObserveNeo4j is the store's graph.Config.Observe hook.
