@@ -12,23 +12,30 @@ import (
 // statement) has a large answer: the driver's records, the decoded graph and then the JSON are all held at
 // once. Left alone, 32 clients asking at once hold 32 such answers and push the service past its memory
 // budget, while Neo4j, with two cores, runs no faster for being asked 32 times. So each class of heavy
-// read has Config.MaxHeavy slots: a read takes one before it sends its first statement and gives it back
-// once its answer is decoded. Past the bound a read waits, in arrival order, and its timeout counts the
-// wait; a read still waiting when its timeout or its context runs out fails with TIMEOUT, having sent
-// nothing to Neo4j. Every other read (an actor, a search, a page of relations, a depth-1 neighbourhood)
-// never waits.
+// read has a number of slots: a read takes one before it sends its first statement and gives it back once
+// its answer is decoded. Past the bound a read waits, in arrival order, and its timeout counts the wait; a
+// read still waiting when its timeout or its context runs out fails with TIMEOUT, having sent nothing to
+// Neo4j. Every other read (an actor, a search, a page of relations, a depth-1 neighbourhood) never waits.
 //
-// The classes have separate slots so that analysts' long statements (up to CypherMaxTimeout) never hold
-// the slots investigators' traversals need, nor the other way round.
+// The classes have separate slots so that one kind of read never holds the slots another needs: analysts'
+// long statements (up to CypherMaxTimeout) do not block investigators' traversals, nor the other way round.
 const (
-	// HeavyTraversal: neighbourhoods beyond depth 1, paths, shortest paths, connections, funding channels.
+	// HeavyTraversal: neighbourhoods beyond depth 1, connections and funding channels, whose answers run to
+	// hundreds of kilobytes. Config.MaxHeavy slots.
 	HeavyTraversal = "traversal"
-	// HeavyCypher: analysts' statements (Cypher).
+	// HeavyPaths: paths and shortest paths. Their answers are small (a few kilobytes) but the search can
+	// take seconds of Neo4j's CPU between hubs; the bound keeps Neo4j from being asked more at once than it
+	// can finish within the query timeout. PathsPerHeavy × Config.MaxHeavy slots.
+	HeavyPaths = "paths"
+	// HeavyCypher: analysts' statements (Cypher). Config.MaxHeavy slots.
 	HeavyCypher = "cypher"
 )
 
+// PathsPerHeavy is how many path searches may run for each slot of Config.MaxHeavy.
+const PathsPerHeavy = 4
+
 // HeavyClasses lists the classes of heavy reads.
-var HeavyClasses = []string{HeavyTraversal, HeavyCypher}
+var HeavyClasses = []string{HeavyTraversal, HeavyPaths, HeavyCypher}
 
 // DefaultMaxHeavy is one heavy read per CPU the service may use, and at least 2. At scale M on two cores
 // that gave the most throughput on funding channels and hub neighbourhoods at 32 clients, and the least
@@ -39,7 +46,7 @@ func DefaultMaxHeavy() int { return max(2, runtime.GOMAXPROCS(0)) }
 type Admission struct {
 	Running int // reads holding a slot (at most Max)
 	Waiting int // reads waiting for a slot
-	Max     int // Config.MaxHeavy
+	Max     int // slots: Config.MaxHeavy, or PathsPerHeavy times that for HeavyPaths
 }
 
 // Admission reports the use of a class's slots (the zero Admission for an unknown class).

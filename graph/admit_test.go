@@ -14,7 +14,7 @@ import (
 )
 
 // TestHeavyAdmission checks Config.MaxHeavy with one slot: while a funding query holds the traversal slot
-// (stopped before its statement reaches Neo4j), cheap reads and Cypher (a class of its own) run at once, a
+// (stopped before its statement reaches Neo4j), cheap reads, paths and Cypher (classes of their own) run at once, a
 // second traversal waits without sending anything
 // and fails with TIMEOUT when its timeout runs out, and a heavy read that is waiting when the slot frees
 // runs then, after the holder.
@@ -59,6 +59,9 @@ func TestHeavyAdmission(t *testing.T) {
 	if got := use(); got != (graph.Admission{Max: 1}) {
 		t.Fatalf("Admission(traversal) = %+v at rest, want Max 1 only", got)
 	}
+	if got := s.Admission(graph.HeavyPaths); got != (graph.Admission{Max: graph.PathsPerHeavy}) {
+		t.Fatalf("Admission(paths) = %+v at rest, want Max %d only", got, graph.PathsPerHeavy)
+	}
 
 	// hold starts a funding query that keeps the one slot until the returned func is called.
 	hold := func() (free func()) {
@@ -85,6 +88,10 @@ func TestHeavyAdmission(t *testing.T) {
 			return err
 		}},
 		{"search", func() error { _, err := s.Search(ctx, graph.SearchQuery{Text: "karrar", First: 5}); return err }},
+		{"paths (slots of their own)", func() error {
+			_, err := s.Paths(ctx, graph.PathQuery{From: "al-karrar-office", To: "iskp", K: 1, MaxHops: 4})
+			return err
+		}},
 		{"cypher (slots of its own)", func() error {
 			_, err := s.Cypher(ctx, graph.CypherQuery{Query: "MATCH (a:Actor {id: 'iskp'})--(b) RETURN count(b)", Limit: 10})
 			return err

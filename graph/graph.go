@@ -9,8 +9,10 @@
 // Every method of Graph takes a context that bounds it; every read runs in a read transaction with a
 // server-side timeout and a result cap; every write runs in one write transaction, so it is applied whole or
 // not at all, except the initial load of a large dataset into an empty database (Import), which commits in
-// chunks under a marker and is removed whole if it does not finish. Errors are *Error values carrying one of the codes below, so that the edge (GraphQL, HTTP,
-// CLI) maps them once.
+// chunks under a marker and is removed whole if it does not finish. Reads with large answers or long
+// searches (traversals beyond one hop, paths, connections, funding channels, Cypher) run a bounded number at
+// a time and queue within their timeout for the rest (admit.go). Errors are *Error values carrying one of the codes below, so
+// that the edge (GraphQL, HTTP, CLI) maps them once.
 package graph
 
 import (
@@ -40,7 +42,7 @@ type Graph interface {
 	ShortestPath(ctx context.Context, q PathQuery) (*Path, error)
 	// Paths returns up to q.K simple paths between two actors, shortest first (or most credible first).
 	// Unconnected actors give an empty slice, not an error. It may run several statements; the query
-	// timeout bounds them together.
+	// timeout bounds them together, with any wait for a heavy-read slot.
 	Paths(ctx context.Context, q PathQuery) ([]*Path, error)
 	// Connections returns the subgraph made of shortest paths between every pair of the given actors.
 	Connections(ctx context.Context, q ConnectionsQuery) (*Subgraph, error)

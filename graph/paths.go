@@ -13,7 +13,7 @@ import (
 // Ranked by CREDIBILITY, or when actors are filtered (Avoid, Kinds), the candidates are GQL's SHORTEST
 // 3k paths (10k, at least 50, by CREDIBILITY), less those that revisit an actor. Unknown ends give
 // NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds
-// included: past it, TIMEOUT.
+// and the wait for a heavy-read slot included: past it, TIMEOUT.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 	return s.paths(ctx, q, MaxPathHops)
 }
@@ -41,7 +41,7 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	if q.From == q.To {
 		return nil, Invalid("to", "must differ from from (%q)", q.From)
 	}
-	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)
+	ctx, release, err := s.admit(ctx, HeavyPaths, s.cfg.QueryTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -38,8 +38,9 @@ type Config struct {
 	// Observe, when set, is called after every transaction with its mode (read, write, cypher), how long
 	// it took and its error (metrics). It must be safe for concurrent use.
 	Observe func(mode string, took time.Duration, err error)
-	// MaxHeavy bounds the heavy reads of each class (HeavyTraversal, HeavyCypher) running at once; the rest
-	// wait their turn within their timeout (see admit.go). 0: DefaultMaxHeavy.
+	// MaxHeavy bounds the heavy reads of each class running at once (HeavyTraversal, HeavyCypher; path
+	// searches get PathsPerHeavy times as many); the rest wait their turn within their timeout (admit.go).
+	// 0: DefaultMaxHeavy.
 	MaxHeavy int
 	// Warm makes the store warm up (Store.Warm) once the schema is applied; Ready reports UNAVAILABLE
 	// until the warm-up has returned, so that a load balancer sends no traffic to a store whose statements
@@ -143,7 +144,11 @@ func Open(cfg Config) (*Store, error) {
 		heavy:     map[string]*slots{},
 	}
 	for _, c := range HeavyClasses {
-		s.heavy[c] = &slots{ch: make(chan struct{}, cfg.MaxHeavy)}
+		n := cfg.MaxHeavy
+		if c == HeavyPaths {
+			n *= PathsPerHeavy
+		}
+		s.heavy[c] = &slots{ch: make(chan struct{}, n)}
 	}
 	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
 	// before anything runs concurrently so that later dials only read it. The outcome does not matter.

@@ -65,7 +65,7 @@ func (m *Metrics) WatchPool(pool PoolStats) {
 		labels := prometheus.Labels{"class": class}
 		m.reg.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_running", ConstLabels: labels,
-				Help: "Heavy reads running, by class (traversal: deep neighbourhoods, paths, connections, funding channels; cypher)."},
+				Help: "Heavy reads running, by class (traversal: deep neighbourhoods, connections, funding channels; paths; cypher)."},
 				func() float64 { return float64(pool.Admission(class).Running) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_waiting", ConstLabels: labels,
 				Help: "Heavy reads waiting for a slot, by class."},
