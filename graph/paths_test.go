@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -133,5 +134,60 @@ func TestPathsBoundedAsAWhole(t *testing.T) {
 	}
 	if took > 1500*time.Millisecond {
 		t.Errorf("slow Paths returned after %s, want about the 1 s timeout", took)
+	}
+}
+
+// TestPathsSkipRetired retires, one by one, the direct relations between two actors, and checks after each
+// that the shortest path and the paths leave every retired relation out, falling back to longer paths once
+// none of the shortest is left, and that IncludeRetired brings the direct link back.
+func TestPathsSkipRetired(t *testing.T) {
+	s := testenv.Seeded(t)
+	ctx := graph.WithPrincipal(context.Background(), &graph.Principal{Name: "test", Role: graph.RoleEditor})
+	q := graph.PathQuery{From: "iskp", To: "taliban", K: 3, MaxHops: 4}
+	retired := map[string]bool{}
+	check := func(step string) *graph.Path {
+		t.Helper()
+		sp, err := s.ShortestPath(ctx, q)
+		if err != nil || sp == nil {
+			t.Fatalf("%s: ShortestPath: %v, err %v", step, sp, err)
+		}
+		ps, err := s.Paths(ctx, q)
+		if err != nil || len(ps) != q.K {
+			t.Fatalf("%s: Paths: %d paths, err %v; want %d", step, len(ps), err, q.K)
+		}
+		for _, p := range append([]*graph.Path{sp}, ps...) {
+			checkWalk(t, p, q.From, q.To)
+			for _, e := range p.Edges {
+				if retired[e.ID] || e.Retired {
+					t.Errorf("%s: a path uses retired relation %s", step, e.ID)
+				}
+			}
+		}
+		if ps[0].Length != sp.Length {
+			t.Errorf("%s: Paths starts with length %d, ShortestPath has %d", step, ps[0].Length, sp.Length)
+		}
+		return sp
+	}
+	sp := check("before")
+	if sp.Length != 1 {
+		t.Fatalf("iskp and taliban: shortest path of length %d, the test needs a direct relation", sp.Length)
+	}
+	for step := 1; sp.Length == 1; step++ {
+		if step > 10 {
+			t.Fatal("still a direct relation after 10 retirements")
+		}
+		e := sp.Edges[0]
+		if _, err := s.RetireRelation(ctx, e.ID, e.Version, "test"); err != nil {
+			t.Fatalf("retire %s: %v", e.ID, err)
+		}
+		retired[e.ID] = true
+		sp = check(fmt.Sprintf("after retiring %d", step))
+	}
+	if sp.Length != 2 {
+		t.Errorf("with every direct relation retired: shortest path of length %d, want 2", sp.Length)
+	}
+	q.IncludeRetired = true
+	if sp, err := s.ShortestPath(ctx, q); err != nil || sp == nil || sp.Length != 1 || !retired[sp.Edges[0].ID] {
+		t.Errorf("IncludeRetired: %+v, err %v; want a retired direct relation", sp, err)
 	}
 }
