@@ -48,12 +48,7 @@ func TestHeavyAdmission(t *testing.T) {
 			<-*g
 		}
 	}
-	s, err := graph.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	testenv.WaitReady(t, s, time.Minute)
+	s := testenv.Open(t, cfg)
 	ctx := context.Background()
 	use := func() graph.Admission { return s.Admission(graph.HeavyTraversal) }
 	if got := use(); got != (graph.Admission{Max: 1}) {
@@ -122,7 +117,7 @@ func TestHeavyAdmission(t *testing.T) {
 	}
 	before := count.Load()
 	start := time.Now()
-	_, err = s.Neighbourhood(ctx, depth2)
+	_, err := s.Neighbourhood(ctx, depth2)
 	took := time.Since(start)
 	if graph.ErrorCode(err) != graph.ETIMEOUT || !strings.Contains(err.Error(), "for a free traversal slot (all 1 busy") {
 		t.Errorf("depth 2 with the slot held: err %v, want TIMEOUT waiting for the traversal slot", err)

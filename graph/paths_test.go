@@ -108,12 +108,7 @@ func TestPathsBoundedAsAWhole(t *testing.T) {
 			time.Sleep(400 * time.Millisecond)
 		}
 	}
-	s, err := graph.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	testenv.WaitReady(t, s, time.Minute)
+	s := testenv.Open(t, cfg)
 	ctx := context.Background()
 	q := graph.PathQuery{From: "al-karrar-office", To: "iskp", K: 5, MaxHops: 4}
 

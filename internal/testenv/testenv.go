@@ -41,7 +41,14 @@ func Config(uri string) graph.Config {
 // Store opens a store on the test Neo4j and waits until it is ready; it is closed when the test ends.
 func Store(t testing.TB) *graph.Store {
 	t.Helper()
-	s, err := graph.Open(Config(RequireNeo4j(t)))
+	return Open(t, Config(RequireNeo4j(t)))
+}
+
+// Open opens a store with cfg (Config and then the test's own settings), closes it when the test ends, and
+// waits until it is ready.
+func Open(t testing.TB, cfg graph.Config) *graph.Store {
+	t.Helper()
+	s, err := graph.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
