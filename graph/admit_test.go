@@ -14,10 +14,9 @@ import (
 )
 
 // TestHeavyAdmission checks Config.MaxHeavy with one slot: while a funding query holds the traversal slot
-// (stopped before its statement reaches Neo4j), cheap reads, paths and Cypher (classes of their own) run at once, a
-// second traversal waits without sending anything
-// and fails with TIMEOUT when its timeout runs out, and a heavy read that is waiting when the slot frees
-// runs then, after the holder.
+// (stopped before its statement reaches Neo4j), cheap reads, paths and Cypher (classes of their own) run at
+// once; a second traversal waits without sending anything and fails with TIMEOUT when its timeout runs out;
+// and a traversal that is waiting when the slot frees runs then, after the holder.
 func TestHeavyAdmission(t *testing.T) {
 	testenv.Seeded(t)
 	var gate atomic.Pointer[chan struct{}] // when set, the funding statement waits for it to close
