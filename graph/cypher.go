@@ -137,9 +137,8 @@ func (s *Store) Cypher(ctx context.Context, q CypherQuery) (*CypherResult, error
 	}
 	defer release()
 	// Neo4j gets what the wait left of the timeout (ctx may end sooner still).
-	dl, _ := ctx.Deadline()
-	if timeout = time.Until(dl); timeout < time.Millisecond {
-		return nil, s.mapErr(ctx, context.DeadlineExceeded)
+	if timeout, err = s.budget(ctx, timeout); err != nil {
+		return nil, err
 	}
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))

@@ -93,11 +93,15 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 		// paths are simple, so fewer than k of them means the group is smaller than k: then longer
 		// paths are needed, and Yen's algorithm finds them with the same operator. None at all means
 		// none within MaxHops.
-		group := fmt.Sprintf(`CALL (a, b) {
-    MATCH p = allShortestPaths((a)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b)) WHERE all(r IN rs WHERE %[5]s)
+		search := fmt.Sprintf("MATCH p = allShortestPaths((a)%s[rs%s*1..%d]%s(b))", l, typeSpec(q.Types), q.MaxHops, r)
+		cond := c.rel("r")
+		var group string
+		if c.filtered() {
+			group = fmt.Sprintf(`CALL (a, b) {
+    %s WHERE all(r IN rs WHERE %s)
     RETURN p LIMIT $maxGroup
-  }`, l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"))
-		if !c.filtered() {
+  }`, search, cond)
+		} else {
 			// Only retired relations are left out, and they are rare: a condition on the search makes
 			// Neo4j read a property of every relation it expands (half the throughput at M once any
 			// relation was retired), so the search runs without it and drops the paths that use a retired
@@ -106,20 +110,20 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 			// with the condition.
 			group = fmt.Sprintf(`CALL (a, b) {
     CALL (a, b) {
-      MATCH p = allShortestPaths((a)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b))
+      %[1]s
       RETURN p LIMIT $maxGroup
     }
     WITH collect(p) AS found
-    WITH found, [p IN found WHERE all(r IN relationships(p) WHERE %[5]s)] AS kept
+    WITH found, [p IN found WHERE all(r IN relationships(p) WHERE %[2]s)] AS kept
     CALL (a, b, found, kept) {
       WITH * WHERE kept = [] AND found <> []
-      MATCH p = allShortestPaths((a)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b)) WHERE all(r IN rs WHERE %[5]s)
+      %[1]s WHERE all(r IN rs WHERE %[2]s)
       WITH p LIMIT $maxGroup
       RETURN collect(p) AS again
     }
     UNWIND kept + again AS p
     RETURN p
-  }`, l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"))
+  }`, search, cond)
 		}
 		ps, err := s.runPaths(ctx, q, statement(group), params)
 		if err != nil || len(ps) == 0 || len(ps) >= q.K {

@@ -275,13 +275,9 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 // as a whole), Neo4j is given what is left of ctx instead, so that it stops the transaction when the
 // caller stops waiting for it.
 func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl); left < timeout {
-			if left < time.Millisecond {
-				return nil, s.mapErr(ctx, context.DeadlineExceeded)
-			}
-			timeout = left
-		}
+	timeout, err := s.budget(ctx, timeout)
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
 	defer cancel()
@@ -296,6 +292,20 @@ func (s *Store) readWithin(ctx context.Context, timeout time.Duration, cypher st
 		return nil, s.mapErr(ctx, err)
 	}
 	return recs, nil
+}
+
+// budget is the server-side timeout of a transaction: timeout, or what is left of ctx's deadline when that
+// is less. Less than a millisecond left is TIMEOUT.
+func (s *Store) budget(ctx context.Context, timeout time.Duration) (time.Duration, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < timeout {
+			if left < time.Millisecond {
+				return 0, s.mapErr(ctx, context.DeadlineExceeded)
+			}
+			return left, nil
+		}
+	}
+	return timeout, nil
 }
 
 // readOnce runs the statement as an auto-commit read transaction: one round trip (RUN and PULL
