@@ -95,12 +95,13 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 		// none within MaxHops.
 		search := fmt.Sprintf("MATCH p = allShortestPaths((a)%s[rs%s*1..%d]%s(b))", l, typeSpec(q.Types), q.MaxHops, r)
 		cond := c.rel("r")
+		conditioned := fmt.Sprintf("%s WHERE all(r IN rs WHERE %s)", search, cond) // the search under the filters
 		var group string
 		if c.filtered() {
 			group = fmt.Sprintf(`CALL (a, b) {
-    %s WHERE all(r IN rs WHERE %s)
+    %s
     RETURN p LIMIT $maxGroup
-  }`, search, cond)
+  }`, conditioned)
 		} else {
 			// Only retired relations are left out, and they are rare: a condition on the search makes
 			// Neo4j read a property of every relation it expands (half the throughput at M once any
@@ -117,13 +118,13 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
     WITH found, [p IN found WHERE all(r IN relationships(p) WHERE %[2]s)] AS kept
     CALL (a, b, found, kept) {
       WITH * WHERE kept = [] AND found <> []
-      %[1]s WHERE all(r IN rs WHERE %[2]s)
+      %[3]s
       WITH p LIMIT $maxGroup
       RETURN collect(p) AS again
     }
     UNWIND kept + again AS p
     RETURN p
-  }`, search, cond)
+  }`, search, cond, conditioned)
 		}
 		ps, err := s.runPaths(ctx, q, statement(group), params)
 		if err != nil || len(ps) == 0 || len(ps) >= q.K {
