@@ -1,0 +1,467 @@
+package resolvers
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/actorgraph/actorgraph/graph"
+)
+
+// The read path's answers (a subgraph of hundreds of actors and relations with their evidence, a set of
+// paths, funding channels) are made of plain data: every field of the types in plainTypes is a field of a
+// graph struct, with no arguments, resolver, directive or error of its own. gqlgen executes each such
+// field as a resolver call and marshals each element of a list of objects in a goroutine of its own; on
+// those answers that was most of the service's CPU (BENCHMARKS.md, floors 1–2 and 4).
+//
+// plainSchema answers a query whose one root field returns plain types in two steps. gqlgen runs the
+// root field as it runs any field (argument coercion, defaults, resolver, error presenter, panic
+// recovery), but on a copy of the field with no selection, so it has nothing to walk. The value the
+// resolver returned is then written in one sequential pass, following a plan compiled from the original
+// selection by gqlgen's own CollectFields (fragments, aliases, @skip and @include). The bytes are the
+// ones gqlgen writes: the same field order and the same scalar marshalers (TestPlainPathSameBytes).
+// Any other operation (a mutation, several root fields, a field outside plainTypes such as
+// Actor.relations, @defer) goes to gqlgen unchanged.
+type plainSchema struct {
+	graphql.ExecutableSchema
+	served atomic.Int64 // operations answered through a plan (read by tests)
+}
+
+// plainRoots maps the root query fields that return plain types to the type of the answer (of its
+// elements, for a list).
+var plainRoots = map[string]string{
+	"actor": "Actor", "search": "SearchHit", "neighbourhood": "Subgraph", "connections": "Subgraph",
+	"shortestPath": "Path", "paths": "Path", "fundingChannels": "FundingChannel",
+}
+
+// plainTypes lists the fields of each plain type, each with the plain type it holds ("" for a scalar or
+// an enum). A field missing here (Actor.relations, Actor.sources) sends the operation to gqlgen.
+var plainTypes = map[string]map[string]string{
+	"Subgraph":       {"nodes": "Actor", "edges": "Relation", "truncated": "", "omitted": ""},
+	"Path":           {"nodes": "Actor", "edges": "Relation", "length": "", "credibility": ""},
+	"FundingChannel": {"funder": "Actor", "recipient": "Actor", "path": "Path", "via": "Actor"},
+	"SearchHit":      {"actor": "Actor", "score": ""},
+	"Actor": {"id": "", "name": "", "kind": "", "aliases": "", "description": "", "countryCode": "",
+		"degree": "", "evidence": "Evidence", "version": ""},
+	"Relation": {"id": "", "type": "", "from": "Actor", "to": "Actor", "since": "", "until": "", "status": "",
+		"confidence": "", "via": "Actor", "evidence": "Evidence", "version": "", "retired": "",
+		"retiredReason": ""},
+	"Evidence": {"source": "Source", "line": "", "claim": ""},
+	"Source":   {"id": "", "title": "", "publisher": "", "authors": "", "date": "", "file": ""},
+}
+
+// plan is a selection set resolved for one object type: the fields to write, in gqlgen's order.
+type plan struct {
+	typ    string
+	fields []planField
+}
+
+type planField struct {
+	key   []byte // the response key, quoted, and a colon
+	name  string
+	child *plan // for a field holding plain objects
+}
+
+// compile resolves sel for an object of type typ. It reports false when the selection needs gqlgen.
+func compile(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) (*plan, bool) {
+	fields := graphql.CollectFields(oc, sel, []string{typ})
+	p := &plan{typ: typ, fields: make([]planField, 0, len(fields))}
+	for _, f := range fields {
+		if len(f.Deferrables) > 0 {
+			return nil, false
+		}
+		pf := planField{key: quotedKey(f.Alias), name: f.Name}
+		if f.Name != "__typename" {
+			child, ok := plainTypes[typ][f.Name]
+			if !ok {
+				return nil, false
+			}
+			if child != "" {
+				if pf.child, ok = compile(oc, f.Selections, child); !ok {
+					return nil, false
+				}
+			}
+		}
+		p.fields = append(p.fields, pf)
+	}
+	return p, true
+}
+
+// Exec answers the operation through a plan when it can, and through gqlgen otherwise.
+func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return s.ExecutableSchema.Exec(ctx)
+	}
+	roots := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	if len(roots) != 1 || len(roots[0].Deferrables) > 0 {
+		return s.ExecutableSchema.Exec(ctx)
+	}
+	root := roots[0]
+	typ, ok := plainRoots[root.Name]
+	if !ok {
+		return s.ExecutableSchema.Exec(ctx)
+	}
+	p, ok := compile(oc, root.Selections, typ)
+	if !ok {
+		return s.ExecutableSchema.Exec(ctx)
+	}
+
+	// The operation gqlgen runs: the root field alone, without its selection. oc is this request's own;
+	// the operation it points to may be shared through the query cache, so it is copied, not changed.
+	bare := *root.Field
+	bare.SelectionSet = nil
+	op := *oc.Operation
+	op.SelectionSet = ast.SelectionSet{&bare}
+	origOp, origMW := oc.Operation, oc.ResolverMiddleware
+	var value any
+	var resolved bool
+	capture := func(ctx context.Context, next graphql.Resolver) (any, error) {
+		res, err := origMW(ctx, next)
+		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field == &bare && err == nil {
+			value, resolved = res, true
+		}
+		return res, err
+	}
+	inner := s.ExecutableSchema.Exec(ctx)
+	first := true
+	return func(ctx context.Context) *graphql.Response {
+		if !first {
+			return inner(ctx)
+		}
+		first = false
+		// gqlgen's handler reads the operation and the middleware while it runs; they are this
+		// request's own only for that call.
+		resp := func() *graphql.Response {
+			oc.Operation, oc.ResolverMiddleware = &op, capture
+			defer func() { oc.Operation, oc.ResolverMiddleware = origOp, origMW }()
+			return inner(ctx)
+		}()
+		if resp == nil || !resolved || isNil(value) {
+			return resp // an error or a null answer: gqlgen's response is the answer
+		}
+		w := &writer{ctx: ctx}
+		w.b.WriteByte('{')
+		w.b.Write(quotedKey(root.Alias))
+		w.value(p, value)
+		w.b.WriteByte('}')
+		resp.Data = w.b.Bytes()
+		s.served.Add(1)
+		return resp
+	}
+}
+
+// quotedKey is a response key as gqlgen writes it: quoted, then a colon.
+func quotedKey(alias string) []byte {
+	var key bytes.Buffer
+	graphql.MarshalString(alias).MarshalGQL(&key)
+	key.WriteByte(':')
+	return key.Bytes()
+}
+
+// isNil reports a nil pointer answer (null) behind v.
+func isNil(v any) bool {
+	switch v := v.(type) {
+	case *graph.Actor:
+		return v == nil
+	case *graph.Subgraph:
+		return v == nil
+	case *graph.Path:
+		return v == nil
+	}
+	return v == nil
+}
+
+// writer writes plain values as JSON, the way gqlgen's generated marshalers write them.
+type writer struct {
+	ctx context.Context
+	b   bytes.Buffer
+}
+
+// value writes the answer of a root field. Its types are those the resolvers of plainRoots return.
+func (w *writer) value(p *plan, v any) {
+	switch v := v.(type) {
+	case *graph.Actor:
+		w.actor(p, v)
+	case *graph.Subgraph:
+		w.subgraph(p, v)
+	case *graph.Path:
+		w.path(p, v)
+	case []*graph.Path:
+		list(w, p, v, (*writer).path)
+	case []*graph.FundingChannel:
+		list(w, p, v, (*writer).funding)
+	case []*graph.SearchHit:
+		list(w, p, v, (*writer).hit)
+	default:
+		w.b.WriteString("null")
+	}
+}
+
+// field writes the separator and the key of field i of p, and __typename's value; it returns the field.
+func (w *writer) field(p *plan, i int) *planField {
+	if i > 0 {
+		w.b.WriteByte(',')
+	}
+	f := &p.fields[i]
+	w.b.Write(f.key)
+	if f.name == "__typename" {
+		w.str(p.typ)
+	}
+	return f
+}
+
+func list[T any](w *writer, p *plan, xs []T, one func(*writer, *plan, T)) {
+	w.b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		one(w, p, x)
+	}
+	w.b.WriteByte(']')
+}
+
+func (w *writer) str(s string) { graphql.MarshalString(s).MarshalGQL(&w.b) }
+
+func (w *writer) optStr(s *string) {
+	if s == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.str(*s)
+}
+
+func (w *writer) strs(ss []string) {
+	w.b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.str(s)
+	}
+	w.b.WriteByte(']')
+}
+
+func (w *writer) int(n int) { w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(n), 10)) }
+
+func (w *writer) optInt(n *int) {
+	if n == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.int(*n)
+}
+
+func (w *writer) bool(v bool) { w.b.Write(strconv.AppendBool(w.b.AvailableBuffer(), v)) }
+
+// float writes f with gqlgen's Float marshaler; a value JSON cannot hold (NaN, ±Inf) becomes null and an
+// error, as in gqlgen.
+func (w *writer) float(f float64) {
+	if err := graphql.MarshalFloatContext(f).MarshalGQLContext(w.ctx, &w.b); err != nil {
+		w.b.WriteString("null")
+		graphql.AddError(w.ctx, err)
+	}
+}
+
+func (w *writer) optFloat(f *float64) {
+	if f == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.float(*f)
+}
+
+func (w *writer) subgraph(p *plan, s *graph.Subgraph) {
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "nodes":
+			list(w, f.child, s.Nodes, (*writer).actor)
+		case "edges":
+			list(w, f.child, s.Edges, (*writer).relation)
+		case "truncated":
+			w.bool(s.Truncated)
+		case "omitted":
+			w.int(s.Omitted)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) path(p *plan, x *graph.Path) {
+	if x == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "nodes":
+			list(w, f.child, x.Nodes, (*writer).actor)
+		case "edges":
+			list(w, f.child, x.Edges, (*writer).relation)
+		case "length":
+			w.int(x.Length)
+		case "credibility":
+			w.float(x.Credibility)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) funding(p *plan, c *graph.FundingChannel) {
+	if c == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "funder":
+			w.actor(f.child, c.Funder)
+		case "recipient":
+			w.actor(f.child, c.Recipient)
+		case "path":
+			w.path(f.child, c.Path)
+		case "via":
+			list(w, f.child, c.Via, (*writer).actor)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) hit(p *plan, h *graph.SearchHit) {
+	if h == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "actor":
+			w.actor(f.child, h.Actor)
+		case "score":
+			w.float(h.Score)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) actor(p *plan, a *graph.Actor) {
+	if a == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "id":
+			w.str(a.ID)
+		case "name":
+			w.str(a.Name)
+		case "kind":
+			w.str(string(a.Kind))
+		case "aliases":
+			w.strs(a.Aliases)
+		case "description":
+			w.optStr(a.Description)
+		case "countryCode":
+			w.optStr(a.CountryCode)
+		case "degree":
+			w.int(a.Degree)
+		case "evidence":
+			list(w, f.child, a.Evidence, (*writer).evidence)
+		case "version":
+			w.int(a.Version)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) relation(p *plan, r *graph.Relation) {
+	if r == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "id":
+			w.str(r.ID)
+		case "type":
+			w.str(string(r.Type))
+		case "from":
+			w.actor(f.child, r.From)
+		case "to":
+			w.actor(f.child, r.To)
+		case "since":
+			w.optStr(r.Since)
+		case "until":
+			w.optStr(r.Until)
+		case "status":
+			w.str(string(r.Status))
+		case "confidence":
+			w.optFloat(r.Confidence)
+		case "via":
+			list(w, f.child, r.Via, (*writer).actor)
+		case "evidence":
+			list(w, f.child, r.Evidence, (*writer).evidence)
+		case "version":
+			w.int(r.Version)
+		case "retired":
+			w.bool(r.Retired)
+		case "retiredReason":
+			w.optStr(r.RetiredReason)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) evidence(p *plan, e *graph.Evidence) {
+	if e == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "source":
+			w.source(f.child, e.Source)
+		case "line":
+			w.optInt(e.Line)
+		case "claim":
+			w.str(e.Claim)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+func (w *writer) source(p *plan, s *graph.Source) {
+	if s == nil {
+		w.b.WriteString("null")
+		return
+	}
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		switch f := w.field(p, i); f.name {
+		case "id":
+			w.str(s.ID)
+		case "title":
+			w.str(s.Title)
+		case "publisher":
+			w.optStr(s.Publisher)
+		case "authors":
+			w.strs(s.Authors)
+		case "date":
+			w.optStr(s.Date)
+		case "file":
+			w.optStr(s.File)
+		}
+	}
+	w.b.WriteByte('}')
+}
