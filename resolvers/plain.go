@@ -23,7 +23,9 @@ import (
 // recovery), but on a copy of the field with no selection, so it has nothing to walk. The value the
 // resolver returned is then written in one sequential pass, following a plan compiled from the original
 // selection by gqlgen's own CollectFields (fragments, aliases, @skip and @include). The bytes are the
-// ones gqlgen writes: the same field order and the same scalar marshalers (TestPlainPathSameBytes).
+// ones gqlgen writes: the same field order and the same scalar marshalers (TestPlainPathSameBytes). One
+// difference is left: a nil where the schema says non-null, which the store never returns, is written as
+// null without the error gqlgen would add.
 // Any other operation (a mutation, several root fields, a field outside plainTypes such as
 // Actor.relations, @defer) goes to gqlgen unchanged.
 type plainSchema struct {
@@ -134,8 +136,8 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			return inner(ctx)
 		}
 		first = false
-		// gqlgen's handler reads the operation and the middleware while it runs; they are this
-		// request's own only for that call.
+		// gqlgen's handler reads the operation and the middleware while it runs, so they are swapped
+		// for that call only.
 		resp := func() *graphql.Response {
 			oc.Operation, oc.ResolverMiddleware = &op, capture
 			defer func() { oc.Operation, oc.ResolverMiddleware = origOp, origMW }()
