@@ -143,13 +143,15 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			defer func() { oc.Operation, oc.ResolverMiddleware = origOp, origMW }()
 			return inner(ctx)
 		}()
-		if resp == nil || !resolved || isNil(value) {
-			return resp // an error or a null answer: gqlgen's response is the answer
+		if resp == nil || !resolved {
+			return resp // an error: gqlgen's response is the answer
 		}
 		w := &writer{ctx: ctx}
 		w.b.WriteByte('{')
 		w.b.Write(quotedKey(root.Alias))
-		w.value(p, value)
+		if !w.value(p, value) {
+			return resp // a null answer, as gqlgen wrote it
+		}
 		w.b.WriteByte('}')
 		resp.Data = w.b.Bytes()
 		s.served.Add(1)
@@ -165,33 +167,30 @@ func quotedKey(alias string) []byte {
 	return key.Bytes()
 }
 
-// isNil reports a nil pointer answer (null) behind v.
-func isNil(v any) bool {
-	switch v := v.(type) {
-	case *graph.Actor:
-		return v == nil
-	case *graph.Subgraph:
-		return v == nil
-	case *graph.Path:
-		return v == nil
-	}
-	return v == nil
-}
-
 // writer writes plain values as JSON, the way gqlgen's generated marshalers write them.
 type writer struct {
 	ctx context.Context
 	b   bytes.Buffer
 }
 
-// value writes the answer of a root field. Its types are those the resolvers of plainRoots return.
-func (w *writer) value(p *plan, v any) {
+// value writes the answer of a root field, of a type the resolvers of plainRoots return. For a nil
+// pointer (a null answer, which gqlgen's response already holds) it writes nothing and reports false.
+func (w *writer) value(p *plan, v any) bool {
 	switch v := v.(type) {
 	case *graph.Actor:
+		if v == nil {
+			return false
+		}
 		w.actor(p, v)
 	case *graph.Subgraph:
+		if v == nil {
+			return false
+		}
 		w.subgraph(p, v)
 	case *graph.Path:
+		if v == nil {
+			return false
+		}
 		w.path(p, v)
 	case []*graph.Path:
 		list(w, p, v, (*writer).path)
@@ -200,21 +199,32 @@ func (w *writer) value(p *plan, v any) {
 	case []*graph.SearchHit:
 		list(w, p, v, (*writer).hit)
 	default:
-		w.b.WriteString("null")
+		w.null()
 	}
+	return true
 }
 
-// field writes the separator and the key of field i of p, and __typename's value; it returns the field.
-func (w *writer) field(p *plan, i int) *planField {
-	if i > 0 {
-		w.b.WriteByte(',')
+// object writes x as an object of the fields p selects: __typename here, the others through field. A
+// nil x is null.
+func object[T any](w *writer, p *plan, x *T, field func(*writer, *planField, *T)) {
+	if x == nil {
+		w.null()
+		return
 	}
-	f := &p.fields[i]
-	w.b.Write(f.key)
-	if f.name == "__typename" {
-		w.str(p.typ)
+	w.b.WriteByte('{')
+	for i := range p.fields {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		f := &p.fields[i]
+		w.b.Write(f.key)
+		if f.name == "__typename" {
+			w.str(p.typ)
+		} else {
+			field(w, f, x)
+		}
 	}
-	return f
+	w.b.WriteByte('}')
 }
 
 func list[T any](w *writer, p *plan, xs []T, one func(*writer, *plan, T)) {
@@ -228,15 +238,18 @@ func list[T any](w *writer, p *plan, xs []T, one func(*writer, *plan, T)) {
 	w.b.WriteByte(']')
 }
 
-func (w *writer) str(s string) { graphql.MarshalString(s).MarshalGQL(&w.b) }
-
-func (w *writer) optStr(s *string) {
-	if s == nil {
-		w.b.WriteString("null")
+// opt writes *v through write, or null.
+func opt[T any](w *writer, v *T, write func(*writer, T)) {
+	if v == nil {
+		w.null()
 		return
 	}
-	w.str(*s)
+	write(w, *v)
 }
+
+func (w *writer) null() { w.b.WriteString("null") }
+
+func (w *writer) str(s string) { graphql.MarshalString(s).MarshalGQL(&w.b) }
 
 func (w *writer) strs(ss []string) {
 	w.b.WriteByte('[')
@@ -251,219 +264,157 @@ func (w *writer) strs(ss []string) {
 
 func (w *writer) int(n int) { w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(), int64(n), 10)) }
 
-func (w *writer) optInt(n *int) {
-	if n == nil {
-		w.b.WriteString("null")
-		return
-	}
-	w.int(*n)
-}
-
 func (w *writer) bool(v bool) { w.b.Write(strconv.AppendBool(w.b.AvailableBuffer(), v)) }
 
 // float writes f with gqlgen's Float marshaler; a value JSON cannot hold (NaN, ±Inf) becomes null and an
 // error, as in gqlgen.
 func (w *writer) float(f float64) {
 	if err := graphql.MarshalFloatContext(f).MarshalGQLContext(w.ctx, &w.b); err != nil {
-		w.b.WriteString("null")
+		w.null()
 		graphql.AddError(w.ctx, err)
 	}
 }
 
-func (w *writer) optFloat(f *float64) {
-	if f == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) subgraph(p *plan, s *graph.Subgraph) { object(w, p, s, (*writer).subgraphField) }
+
+func (w *writer) subgraphField(f *planField, s *graph.Subgraph) {
+	switch f.name {
+	case "nodes":
+		list(w, f.child, s.Nodes, (*writer).actor)
+	case "edges":
+		list(w, f.child, s.Edges, (*writer).relation)
+	case "truncated":
+		w.bool(s.Truncated)
+	case "omitted":
+		w.int(s.Omitted)
 	}
-	w.float(*f)
 }
 
-func (w *writer) subgraph(p *plan, s *graph.Subgraph) {
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "nodes":
-			list(w, f.child, s.Nodes, (*writer).actor)
-		case "edges":
-			list(w, f.child, s.Edges, (*writer).relation)
-		case "truncated":
-			w.bool(s.Truncated)
-		case "omitted":
-			w.int(s.Omitted)
-		}
+func (w *writer) path(p *plan, x *graph.Path) { object(w, p, x, (*writer).pathField) }
+
+func (w *writer) pathField(f *planField, x *graph.Path) {
+	switch f.name {
+	case "nodes":
+		list(w, f.child, x.Nodes, (*writer).actor)
+	case "edges":
+		list(w, f.child, x.Edges, (*writer).relation)
+	case "length":
+		w.int(x.Length)
+	case "credibility":
+		w.float(x.Credibility)
 	}
-	w.b.WriteByte('}')
 }
 
-func (w *writer) path(p *plan, x *graph.Path) {
-	if x == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) funding(p *plan, c *graph.FundingChannel) { object(w, p, c, (*writer).fundingField) }
+
+func (w *writer) fundingField(f *planField, c *graph.FundingChannel) {
+	switch f.name {
+	case "funder":
+		w.actor(f.child, c.Funder)
+	case "recipient":
+		w.actor(f.child, c.Recipient)
+	case "path":
+		w.path(f.child, c.Path)
+	case "via":
+		list(w, f.child, c.Via, (*writer).actor)
 	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "nodes":
-			list(w, f.child, x.Nodes, (*writer).actor)
-		case "edges":
-			list(w, f.child, x.Edges, (*writer).relation)
-		case "length":
-			w.int(x.Length)
-		case "credibility":
-			w.float(x.Credibility)
-		}
-	}
-	w.b.WriteByte('}')
 }
 
-func (w *writer) funding(p *plan, c *graph.FundingChannel) {
-	if c == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) hit(p *plan, h *graph.SearchHit) { object(w, p, h, (*writer).hitField) }
+
+func (w *writer) hitField(f *planField, h *graph.SearchHit) {
+	switch f.name {
+	case "actor":
+		w.actor(f.child, h.Actor)
+	case "score":
+		w.float(h.Score)
 	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "funder":
-			w.actor(f.child, c.Funder)
-		case "recipient":
-			w.actor(f.child, c.Recipient)
-		case "path":
-			w.path(f.child, c.Path)
-		case "via":
-			list(w, f.child, c.Via, (*writer).actor)
-		}
-	}
-	w.b.WriteByte('}')
 }
 
-func (w *writer) hit(p *plan, h *graph.SearchHit) {
-	if h == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) actor(p *plan, a *graph.Actor) { object(w, p, a, (*writer).actorField) }
+
+func (w *writer) actorField(f *planField, a *graph.Actor) {
+	switch f.name {
+	case "id":
+		w.str(a.ID)
+	case "name":
+		w.str(a.Name)
+	case "kind":
+		w.str(string(a.Kind))
+	case "aliases":
+		w.strs(a.Aliases)
+	case "description":
+		opt(w, a.Description, (*writer).str)
+	case "countryCode":
+		opt(w, a.CountryCode, (*writer).str)
+	case "degree":
+		w.int(a.Degree)
+	case "evidence":
+		list(w, f.child, a.Evidence, (*writer).evidence)
+	case "version":
+		w.int(a.Version)
 	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "actor":
-			w.actor(f.child, h.Actor)
-		case "score":
-			w.float(h.Score)
-		}
-	}
-	w.b.WriteByte('}')
 }
 
-func (w *writer) actor(p *plan, a *graph.Actor) {
-	if a == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) relation(p *plan, r *graph.Relation) { object(w, p, r, (*writer).relationField) }
+
+func (w *writer) relationField(f *planField, r *graph.Relation) {
+	switch f.name {
+	case "id":
+		w.str(r.ID)
+	case "type":
+		w.str(string(r.Type))
+	case "from":
+		w.actor(f.child, r.From)
+	case "to":
+		w.actor(f.child, r.To)
+	case "since":
+		opt(w, r.Since, (*writer).str)
+	case "until":
+		opt(w, r.Until, (*writer).str)
+	case "status":
+		w.str(string(r.Status))
+	case "confidence":
+		opt(w, r.Confidence, (*writer).float)
+	case "via":
+		list(w, f.child, r.Via, (*writer).actor)
+	case "evidence":
+		list(w, f.child, r.Evidence, (*writer).evidence)
+	case "version":
+		w.int(r.Version)
+	case "retired":
+		w.bool(r.Retired)
+	case "retiredReason":
+		opt(w, r.RetiredReason, (*writer).str)
 	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "id":
-			w.str(a.ID)
-		case "name":
-			w.str(a.Name)
-		case "kind":
-			w.str(string(a.Kind))
-		case "aliases":
-			w.strs(a.Aliases)
-		case "description":
-			w.optStr(a.Description)
-		case "countryCode":
-			w.optStr(a.CountryCode)
-		case "degree":
-			w.int(a.Degree)
-		case "evidence":
-			list(w, f.child, a.Evidence, (*writer).evidence)
-		case "version":
-			w.int(a.Version)
-		}
-	}
-	w.b.WriteByte('}')
 }
 
-func (w *writer) relation(p *plan, r *graph.Relation) {
-	if r == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) evidence(p *plan, e *graph.Evidence) { object(w, p, e, (*writer).evidenceField) }
+
+func (w *writer) evidenceField(f *planField, e *graph.Evidence) {
+	switch f.name {
+	case "source":
+		object(w, f.child, e.Source, (*writer).sourceField)
+	case "line":
+		opt(w, e.Line, (*writer).int)
+	case "claim":
+		w.str(e.Claim)
 	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "id":
-			w.str(r.ID)
-		case "type":
-			w.str(string(r.Type))
-		case "from":
-			w.actor(f.child, r.From)
-		case "to":
-			w.actor(f.child, r.To)
-		case "since":
-			w.optStr(r.Since)
-		case "until":
-			w.optStr(r.Until)
-		case "status":
-			w.str(string(r.Status))
-		case "confidence":
-			w.optFloat(r.Confidence)
-		case "via":
-			list(w, f.child, r.Via, (*writer).actor)
-		case "evidence":
-			list(w, f.child, r.Evidence, (*writer).evidence)
-		case "version":
-			w.int(r.Version)
-		case "retired":
-			w.bool(r.Retired)
-		case "retiredReason":
-			w.optStr(r.RetiredReason)
-		}
-	}
-	w.b.WriteByte('}')
 }
 
-func (w *writer) evidence(p *plan, e *graph.Evidence) {
-	if e == nil {
-		w.b.WriteString("null")
-		return
+func (w *writer) sourceField(f *planField, s *graph.Source) {
+	switch f.name {
+	case "id":
+		w.str(s.ID)
+	case "title":
+		w.str(s.Title)
+	case "publisher":
+		opt(w, s.Publisher, (*writer).str)
+	case "authors":
+		w.strs(s.Authors)
+	case "date":
+		opt(w, s.Date, (*writer).str)
+	case "file":
+		opt(w, s.File, (*writer).str)
 	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "source":
-			w.source(f.child, e.Source)
-		case "line":
-			w.optInt(e.Line)
-		case "claim":
-			w.str(e.Claim)
-		}
-	}
-	w.b.WriteByte('}')
-}
-
-func (w *writer) source(p *plan, s *graph.Source) {
-	if s == nil {
-		w.b.WriteString("null")
-		return
-	}
-	w.b.WriteByte('{')
-	for i := range p.fields {
-		switch f := w.field(p, i); f.name {
-		case "id":
-			w.str(s.ID)
-		case "title":
-			w.str(s.Title)
-		case "publisher":
-			w.optStr(s.Publisher)
-		case "authors":
-			w.strs(s.Authors)
-		case "date":
-			w.optStr(s.Date)
-		case "file":
-			w.optStr(s.File)
-		}
-	}
-	w.b.WriteByte('}')
 }
