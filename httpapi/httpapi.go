@@ -59,8 +59,14 @@ type Handler struct {
 
 // New returns the handler over g.
 func New(g graph.Graph, cfg Config, log *slog.Logger) *Handler {
+	return newHandler(g, cfg, log, post{})
+}
+
+// newHandler is New with GraphQL's POST requests answered by the transport given (post, or gqlgen's
+// transport.POST in the test that compares them).
+func newHandler(g graph.Graph, cfg Config, log *slog.Logger, posts graphql.Transport) *Handler {
 	h := &Handler{mux: http.NewServeMux(), g: g, log: log, cfg: cfg, auth: cfg.Auth}
-	h.mux.Handle("/graphql", h.requireCaller(h.graphqlServer()))
+	h.mux.Handle("/graphql", h.requireCaller(h.graphqlServer(posts)))
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
@@ -75,11 +81,11 @@ func New(g graph.Graph, cfg Config, log *slog.Logger) *Handler {
 // Handle adds a route (the web explorer, export) behind the same middleware.
 func (h *Handler) Handle(pattern string, handler http.Handler) { h.mux.Handle(pattern, handler) }
 
-func (h *Handler) graphqlServer() *handler.Server {
+func (h *Handler) graphqlServer(posts graphql.Transport) *handler.Server {
 	srv := handler.New(resolvers.NewSchema(h.g))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(posts)
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if h.cfg.Introspection {
 		srv.Use(extension.Introspection{})
