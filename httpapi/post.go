@@ -90,7 +90,8 @@ const graphqlResponseJSON = "application/graphql-response+json"
 // holds a character it escapes (<, >, &, U+2028, U+2029), or whitespace outside strings, which can only
 // be a newline, a carriage return or a tab (none of them may appear raw inside a JSON string), since
 // gqlgen's marshalers put no space between tokens. (Its JSON scalar, graphql.Map, ends its value with a
-// newline.) One vectorised bytes.IndexByte per byte looked for: a tenth of encoding/json's scan.
+// newline.) One vectorised bytes.IndexByte per byte looked for: about 1/40 of encoding/json's scan
+// (BenchmarkWriteResponse).
 func mustEscape(data []byte) bool {
 	for _, c := range []byte("<>&\n\r\t") {
 		if bytes.IndexByte(data, c) >= 0 {
