@@ -49,21 +49,22 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	contentType := responseType(r.Header.Get("Accept"))
 	w.Header().Add("Content-Type", contentType)
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		status, bad := http.StatusBadRequest, graph.Invalid("body", "the request body could not be read: %v", err)
-		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			status, bad = http.StatusRequestEntityTooLarge, graph.Invalid("body", "the request body is larger than %d bytes", tooLarge.Limit)
-		}
+	refuse := func(status int, bad *graph.Error) {
 		writeResponse(w, status, exec.DispatchError(ctx, gqlerror.List{{Message: bad.Error(), Err: bad}}))
+	}
+	body, err := io.ReadAll(r.Body)
+	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+		refuse(http.StatusRequestEntityTooLarge, bodyTooLarge(tooLarge.Limit))
+		return
+	} else if err != nil {
+		refuse(http.StatusBadRequest, graph.Invalid("body", "the request body could not be read: %v", err))
 		return
 	}
 	params := &graphql.RawParams{}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
-		bad := graph.Invalid("body", "the request body is not a GraphQL request in JSON ({\"query\": …, \"variables\": {…}}): %v", err)
-		writeResponse(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{{Message: bad.Error(), Err: bad}}))
+		refuse(http.StatusBadRequest, graph.Invalid("body", "the request body is not a GraphQL request in JSON ({\"query\": …, \"variables\": {…}}): %v", err))
 		return
 	}
 	params.Headers = r.Header
@@ -85,6 +86,12 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 }
 
 const graphqlResponseJSON = "application/graphql-response+json"
+
+// bodyTooLarge is the error for a request body over the cap of limit bytes, whether the middleware sees it
+// from the Content-Length or post while reading a body sent without one.
+func bodyTooLarge(limit int64) *graph.Error {
+	return graph.Invalid("body", "the request body is larger than %d bytes", limit)
+}
 
 // mustEscape reports whether encoding/json would change data when it compacts an answer: whether data
 // holds a character it escapes (<, >, &, U+2028, U+2029), or whitespace outside strings, which can only
