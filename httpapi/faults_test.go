@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -46,6 +47,7 @@ type outcome struct {
 	at   time.Duration
 	took time.Duration
 	code string // "" for success
+	msg  string
 }
 
 // TestFaultsUnderLoad stops Neo4j, then kills it with SIGKILL, while 20 clients query the service: every
@@ -58,6 +60,16 @@ func TestFaultsUnderLoad(t *testing.T) {
 	// neo4j:// recovery.
 	cfg := testenv.Config(strings.Replace(n.URI(), "neo4j://", "bolt://", 1))
 	cfg.QueryTimeout = 3 * time.Second
+	// The store's and the service's errors are kept, to be shown if the test fails: an INTERNAL answer is
+	// explained only there.
+	logs := &lockedBuffer{}
+	errLog := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))
+	cfg.Logger = errLog
+	defer func() {
+		if t.Failed() {
+			t.Logf("errors logged by the store and the service:\n%s", logs.head(4000))
+		}
+	}()
 	store, err := graph.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +80,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 	if _, err := seed.Load(context.Background(), store, files); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(store, httpapi.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(httpapi.New(store, httpapi.DefaultConfig(), errLog))
 	defer srv.Close()
 	a := &api{t: t, url: srv.URL, store: store}
 	queries := []string{
@@ -77,8 +89,18 @@ func TestFaultsUnderLoad(t *testing.T) {
 		`{ neighbourhood(id: "iskp", depth: 2) { nodes { id } edges { id } } }`,
 		`{ fundingChannels(recipient: "iskp") { via { id } } }`,
 	}
-	for _, q := range queries { // warm up: pool, caches
-		a.mustQuery(q, nil, nil)
+	// Warm up (pool, query plans). A freshly started Neo4j plans a depth-2 statement slowly, past the 3 s
+	// budget on a busy machine; a few tries let the plan land in its cache.
+	for _, q := range queries {
+		for try := 1; ; try++ {
+			errs := a.query(q, nil, nil)
+			if len(errs) == 0 {
+				break
+			}
+			if try == 5 || errs[0].Extensions["code"] != graph.ETIMEOUT {
+				t.Fatalf("warm-up, try %d: %s: %+v", try, q, errs)
+			}
+		}
 	}
 	runtime.GC()
 	goroutinesBefore := runtime.NumGoroutine()
@@ -112,6 +134,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 					resp.Body.Close()
 					if len(r.Errors) > 0 {
 						o.code, _ = r.Errors[0].Extensions["code"].(string)
+						o.msg = r.Errors[0].Message
 					}
 				}
 				o.took = time.Since(t0)
@@ -133,17 +156,36 @@ func TestFaultsUnderLoad(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	// The service has recovered once /readyz says 200 and each of the load's queries has answered: a
+	// restarted Neo4j has an empty query cache, and the first request of each statement pays its planning,
+	// which under this load on 2 cores can run past the test's 3 s budget (TIMEOUT). Recovery is measured
+	// up to the moment every statement answers again.
 	waitRecovered := func(what string) time.Duration {
 		t0 := time.Now()
+		answered := make([]time.Duration, len(queries)) // since t0; 0 until the query answers
 		for time.Since(t0) < time.Minute {
 			if readyz() == 200 {
-				if errs := a.query(queries[0], nil, nil); len(errs) == 0 {
+				all := true
+				for i, q := range queries {
+					if answered[i] == 0 {
+						q0 := time.Now()
+						errs := a.query(q, nil, nil)
+						if len(errs) == 0 {
+							answered[i] = time.Since(t0)
+						} else {
+							t.Logf("after %s, at +%s: query %d: %s after %s", what, time.Since(t0).Round(time.Millisecond), i, errs[0].Message, time.Since(q0).Round(time.Millisecond))
+						}
+					}
+					all = all && answered[i] != 0
+				}
+				if all {
+					t.Logf("recovered after %s: queries answered at +%v", what, answered)
 					return time.Since(start)
 				}
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		t.Fatalf("no recovery within a minute after %s", what)
+		t.Fatalf("no recovery within a minute after %s: queries answered at +%v", what, answered)
 		return 0
 	}
 	type phase struct {
@@ -189,12 +231,12 @@ func TestFaultsUnderLoad(t *testing.T) {
 				in = in || (o.at >= p.from-cfg.QueryTimeout && o.at <= p.to+2*time.Second)
 			}
 			if !in {
-				t.Errorf("UNAVAILABLE at %s, outside the outages %+v", o.at, outages)
+				t.Errorf("%s at %s (took %s: %q), outside the outages %+v", o.code, o.at, o.took, o.msg, outages)
 			}
 		default:
 			bad++
 			if bad <= 5 {
-				t.Errorf("a request failed with %q at %s", o.code, o.at)
+				t.Errorf("a request failed with %s at %s (took %s): %q", o.code, o.at, o.took, o.msg)
 			}
 		}
 	}
@@ -232,6 +274,26 @@ func TestFaultsUnderLoad(t *testing.T) {
 	if conns := establishedTo(t, n.Port); conns > clients+5 {
 		t.Errorf("%d connections to neo4j after the load (pool of %d clients)", conns, clients)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// head is the first n bytes written.
+func (b *lockedBuffer) head(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.String()
+	return s[:min(n, len(s))]
 }
 
 func jsonDecode(r io.Reader, v any) error {
