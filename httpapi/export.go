@@ -112,6 +112,12 @@ func splitList(s string) []string {
 
 // httpError answers a plain HTTP request (not GraphQL) with the error's code mapped to a status.
 func (h *Handler) httpError(w http.ResponseWriter, r *http.Request, err error) {
+	h.writeError(w, r, statusFor(graph.ErrorCode(err)), err)
+}
+
+// writeError answers with status and err as a GraphQL error list: a *graph.Error's message (after its
+// field), code and field, or "internal error" for anything else (logged); the request id always.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	code := graph.ErrorCode(err)
 	var ge *graph.Error
 	msg, field := "internal error", ""
@@ -128,7 +134,7 @@ func (h *Handler) httpError(w http.ResponseWriter, r *http.Request, err error) {
 	if info := infoFrom(r.Context()); info != nil {
 		info.setOutcome(code)
 	}
-	writeJSON(w, statusFor(code), map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
 }
 
 // statusFor maps an error code to an HTTP status, for the endpoints that are not GraphQL.

@@ -198,10 +198,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength > h.cfg.MaxBodyBytes {
-		e := bodyTooLarge(h.cfg.MaxBodyBytes)
-		writeJSON(sw, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
-			"message":    e.Field + ": " + e.Message,
-			"extensions": map[string]any{"code": e.Code, "field": e.Field, "requestId": rid}}}})
+		h.writeError(sw, r, http.StatusRequestEntityTooLarge, bodyTooLarge(h.cfg.MaxBodyBytes))
 		h.log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", sw.status, "outcome", graph.EINVALID)
 		return
 	}

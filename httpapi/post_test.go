@@ -158,7 +158,8 @@ func TestPostSameBytes(t *testing.T) {
 		}
 		_ = json.Unmarshal(b, &out)
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || len(out.Errors) != 1 || out.Errors[0].Message != wantMsg ||
-			out.Errors[0].Extensions["code"] != graph.EINVALID || out.Errors[0].Extensions["field"] != "body" {
+			out.Errors[0].Extensions["code"] != graph.EINVALID || out.Errors[0].Extensions["field"] != "body" ||
+			out.Errors[0].Extensions["requestId"] != resp.Header.Get("X-Request-Id") {
 			t.Errorf("body over the cap (chunked %v): %d %s", chunked, resp.StatusCode, b)
 		}
 	}
