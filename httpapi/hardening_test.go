@@ -97,8 +97,19 @@ func TestRequestLimits(t *testing.T) {
 		}
 	}
 
-	// Metrics count requests by root field and outcome, and Neo4j transactions.
+	// Metrics count requests by root field and outcome, and Neo4j transactions. A body refused for its
+	// Content-Length before the handler runs is counted like any other request.
 	a.query(`{ actor(id: "no-such-actor") { id } }`, nil, nil)
+	for range 2 {
+		resp, err := http.Post(srv.URL+"/export", "application/json", strings.NewReader(strings.Repeat(" ", 1<<20+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("body over the cap: status %d, want 413", resp.StatusCode)
+		}
+	}
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +118,7 @@ func TestRequestLimits(t *testing.T) {
 	resp.Body.Close()
 	for _, want := range []string{
 		`actorgraph_requests_total{operation="actor",outcome="NOT_FOUND"} 1`,
+		`actorgraph_requests_total{operation="/export",outcome="INVALID"} 2`,
 		`actorgraph_request_duration_seconds_bucket{operation="stats",outcome="ok"`,
 		`actorgraph_neo4j_transactions_total{mode="read",result="ok"}`,
 		`actorgraph_neo4j_connections_in_use 0`,

@@ -197,14 +197,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.cors(sw, r) {
 		return
 	}
-	if r.ContentLength > h.cfg.MaxBodyBytes {
-		h.writeError(sw, r, http.StatusRequestEntityTooLarge, bodyTooLarge(h.cfg.MaxBodyBytes))
-		h.log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", sw.status, "outcome", graph.EINVALID)
-		return
-	}
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -229,6 +221,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "operation", op,
 			"status", sw.status, "outcome", out, "duration_ms", float64(took.Microseconds())/1000)
 	}()
+	if r.ContentLength > h.cfg.MaxBodyBytes {
+		h.writeError(sw, r, http.StatusRequestEntityTooLarge, bodyTooLarge(h.cfg.MaxBodyBytes)) // sets the outcome
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+	}
 	h.mux.ServeHTTP(sw, r)
 }
 

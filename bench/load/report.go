@@ -14,6 +14,7 @@ type RunResult struct {
 	Commit      string         `json:"commit"`
 	Started     string         `json:"started"`
 	Duration    string         `json:"duration"`
+	Rounds      int            `json:"rounds,omitempty"` // each cell's duration was split into this many interleaved rounds
 	Systems     []string       `json:"systems"`
 	Concurrency []int          `json:"concurrency"`
 	SampleItems map[string]int `json:"sampleItems"`
@@ -55,8 +56,8 @@ func ratio(a, b float64) string {
 // WriteMarkdown renders the run as the tables of BENCHMARKS.md: latency and throughput per system, then
 // the ratios ActorGraph/raw and ActorGraph/peer.
 func (r *RunResult) WriteMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "Scale %s (seed %d), commit %s, %s per cell, started %s; load average before/after: %s\n\n",
-		r.Scale, r.Seed, short(r.Commit), r.Duration, r.Started, strings.Join(r.LoadAvg, " / "))
+	fmt.Fprintf(w, "Scale %s (seed %d), commit %s, %s per cell in %d interleaved round(s), started %s; load average before/after: %s\n\n",
+		r.Scale, r.Seed, short(r.Commit), r.Duration, max(r.Rounds, 1), r.Started, strings.Join(r.LoadAvg, " / "))
 	fmt.Fprintf(w, "| query | c | system | req | err | req/s | p50 ms | p95 ms | p99 ms | max ms | bytes/resp | RSS MiB |\n")
 	fmt.Fprintf(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, q := range r.queries() {

@@ -29,6 +29,10 @@ type Cell struct {
 	MeanBytes   float64 `json:"meanBytes"`
 	RSSMiB      float64 `json:"rssMiB"` // peak RSS of the system's process during the cell
 	FirstError  string  `json:"firstError,omitempty"`
+	Rounds      int     `json:"rounds,omitempty"` // rounds the cell was measured in (Merge), interleaved with the other systems
+
+	lat   []time.Duration // every request's latency, for Merge
+	bytes int64
 }
 
 // Limits bound one cell in time and in count.
@@ -43,6 +47,24 @@ type Limits struct {
 // each sends a request, waits for the answer, and sends the next. Worker w starts at item w*items/conc and
 // walks the sample in order, so that every worker asks about different ids at any moment.
 func Run(ctx context.Context, conc, items int, lim Limits, do DoFunc) Cell {
+	return RunFrom(ctx, conc, items, lim, do, NewCursor(conc, items))
+}
+
+// Cursor holds the next sample item of each worker, so that a cell measured in several rounds walks the
+// sample as one uninterrupted run would.
+type Cursor []int
+
+// NewCursor starts worker w of conc at item w*items/conc.
+func NewCursor(conc, items int) Cursor {
+	c := make(Cursor, conc)
+	for w := range c {
+		c[w] = w * items / conc
+	}
+	return c
+}
+
+// RunFrom is Run with the workers starting where next says; it leaves in next where each worker stopped.
+func RunFrom(ctx context.Context, conc, items int, lim Limits, do DoFunc, next Cursor) Cell {
 	var started atomic.Int64
 	type workerResult struct {
 		lat    []time.Duration
@@ -60,7 +82,8 @@ func Run(ctx context.Context, conc, items int, lim Limits, do DoFunc) Cell {
 		go func() {
 			defer wg.Done()
 			r := &results[w]
-			item := w * items / conc
+			item := next[w]
+			defer func() { next[w] = item }()
 			for time.Now().Before(deadline) && started.Add(1) <= lim.MaxRequests && ctx.Err() == nil {
 				rctx, cancel := context.WithTimeout(ctx, lim.RequestTimeout)
 				t := time.Now()
@@ -82,13 +105,11 @@ func Run(ctx context.Context, conc, items int, lim Limits, do DoFunc) Cell {
 	}
 	wg.Wait()
 	c := Cell{Concurrency: conc}
-	var all []time.Duration
-	var bytes int64
 	end := begin
 	for _, r := range results {
-		all = append(all, r.lat...)
+		c.lat = append(c.lat, r.lat...)
 		c.Errors += r.errs
-		bytes += r.bytes
+		c.bytes += r.bytes
 		if c.FirstError == "" {
 			c.FirstError = r.first
 		}
@@ -96,13 +117,41 @@ func Run(ctx context.Context, conc, items int, lim Limits, do DoFunc) Cell {
 			end = r.finish
 		}
 	}
-	c.Requests = len(all)
 	c.Seconds = end.Sub(begin).Seconds()
+	c.summarize()
+	return c
+}
+
+// Merge is the measurement of the rounds of one cell taken together: their requests, errors and measured
+// time add up, the latency percentiles are those of all their requests, and the RSS is the highest.
+func Merge(rounds ...Cell) Cell {
+	if len(rounds) == 0 {
+		return Cell{}
+	}
+	c := Cell{Query: rounds[0].Query, System: rounds[0].System, Concurrency: rounds[0].Concurrency, Rounds: len(rounds)}
+	for _, r := range rounds {
+		c.lat = append(c.lat, r.lat...)
+		c.Errors += r.Errors
+		c.bytes += r.bytes
+		c.Seconds += r.Seconds
+		c.RSSMiB = max(c.RSSMiB, r.RSSMiB)
+		if c.FirstError == "" {
+			c.FirstError = r.FirstError
+		}
+	}
+	c.summarize()
+	return c
+}
+
+// summarize sets the counts, throughput, percentiles and means from lat, bytes, Errors and Seconds.
+func (c *Cell) summarize() {
+	all := c.lat
+	c.Requests = len(all)
 	if c.Seconds > 0 {
 		c.Throughput = float64(c.Requests-c.Errors) / c.Seconds
 	}
 	if len(all) == 0 {
-		return c
+		return
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -113,6 +162,5 @@ func Run(ctx context.Context, conc, items int, lim Limits, do DoFunc) Cell {
 	}
 	c.P50, c.P95, c.P99, c.Max = q(0.50), q(0.95), q(0.99), ms(all[len(all)-1])
 	c.Mean = ms(sum / time.Duration(len(all)))
-	c.MeanBytes = float64(bytes) / float64(len(all))
-	return c
+	c.MeanBytes = float64(c.bytes) / float64(len(all))
 }

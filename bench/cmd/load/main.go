@@ -7,9 +7,11 @@
 //  2. starts the service (bench/cmd/agserve: the real HTTP handler, own process) and the @neo4j/graphql peer
 //     (node bench/peer/server.mjs), both on 127.0.0.1;
 //
-//  3. for each query, concurrency and system (actorgraph, raw, peer, interleaved), warms up, then runs
-//     closed-loop clients for -duration, and records latency percentiles, throughput, errors, and the peak
-//     RSS of the system's process;
+//  3. for each query, warms up every system, then for each concurrency runs closed-loop clients for
+//     -duration per system, in -rounds rounds in which the systems take turns (actorgraph, raw, peer,
+//     actorgraph, ...; the workers go on through the sample where the last round stopped), so that a drift
+//     of the machine's speed falls on every system alike; it records latency percentiles, throughput,
+//     errors, and the peak RSS of the system's process;
 //
 //  4. writes bench/out/SCALE/load-*.json and a Markdown report with the ratio tables.
 //
@@ -45,6 +47,7 @@ type options struct {
 	systems, queries             []string
 	conc                         []int
 	duration, warmup, reqTimeout time.Duration
+	rounds                       int
 	maxRequests                  int64
 	items                        int
 	agserveBin, agURL, peerURL   string
@@ -67,6 +70,7 @@ func main() {
 	flag.StringVar(&queries, "queries", "all", "comma-separated query names, or all")
 	flag.StringVar(&conc, "conc", "1,8,32", "concurrency levels")
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "measured time per cell")
+	flag.IntVar(&o.rounds, "rounds", 3, "measure each cell in this many rounds, the systems taking turns (drift falls on all of them alike)")
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "warm-up per query and system (at most one pass over the sample)")
 	flag.DurationVar(&o.reqTimeout, "request-timeout", 15*time.Second, "timeout of one request")
 	flag.DurationVar(&o.firstTimeout, "first-timeout", 3*time.Minute, "timeout of a query's first (planning) request in the warm-up")
@@ -86,7 +90,10 @@ func main() {
 	agEnv := flag.String("ag-env", "", "extra environment of the service, comma-separated (e.g. GOGC=400)")
 	flag.Parse()
 	if *quick {
-		o.duration, o.warmup, conc, o.items = 2*time.Second, time.Second, "1,8", 20
+		o.duration, o.warmup, conc, o.items, o.rounds = 2*time.Second, time.Second, "1,8", 20, 1
+	}
+	if o.rounds < 1 || o.duration/time.Duration(o.rounds) < time.Second {
+		fail(fmt.Errorf("bad -rounds %d: each round must last at least 1 s of -duration %s", o.rounds, o.duration))
 	}
 	o.systems = strings.Split(systems, ",")
 	if *agEnv != "" {
@@ -224,12 +231,14 @@ func run(ctx context.Context, o options) error {
 	}
 
 	res := &load.RunResult{Scale: o.scale, Seed: sample.Seed, Commit: o.commit, Started: time.Now().UTC().Format(time.RFC3339),
-		Duration: o.duration.String(), Systems: o.systems, Concurrency: o.conc, SampleItems: map[string]int{},
+		Duration: o.duration.String(), Rounds: o.rounds, Systems: o.systems, Concurrency: o.conc, SampleItems: map[string]int{},
 		HubDegrees: sample.HubDegrees, CaptureErrs: captureErrs, LoadAvg: []string{loadAvg()}}
 	cells := len(qs) * len(o.conc) * len(systems)
 	logf("running %d cells of %s (about %s with warm-ups)", cells, o.duration,
 		(time.Duration(cells)*o.duration + time.Duration(len(qs)*len(systems))*o.warmup).Round(time.Second))
-	lim := load.Limits{Duration: o.duration, MaxRequests: o.maxRequests, RequestTimeout: o.reqTimeout}
+	// Each round gets its share of the cell's time and request cap.
+	lim := load.Limits{Duration: o.duration / time.Duration(o.rounds), MaxRequests: max(1, o.maxRequests/int64(o.rounds)),
+		RequestTimeout: o.reqTimeout}
 	stamp := time.Now().UTC().Format("20060102-150405")
 	if o.tag != "" {
 		stamp += "-" + o.tag
@@ -262,19 +271,30 @@ func run(ctx context.Context, o options) error {
 			settle()
 		}
 		for _, c := range o.conc {
-			for i, s := range systems {
-				if ctx.Err() != nil {
-					return ctx.Err()
+			rounds := make([][]load.Cell, len(systems))
+			cursors := make([]load.Cursor, len(systems))
+			for i := range systems {
+				cursors[i] = load.NewCursor(c, items)
+			}
+			for range o.rounds {
+				for i, s := range systems {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					sampler := proc.Sample(200*time.Millisecond, s.Pid())
+					part := load.RunFrom(ctx, c, items, lim, dos[i], cursors[i])
+					peaks := sampler.Stop()
+					part.Query, part.System, part.RSSMiB = q.Name, s.Name(), float64(peaks[s.Pid()])/(1<<20)
+					rounds[i] = append(rounds[i], part)
+					settle()
 				}
-				sampler := proc.Sample(200*time.Millisecond, s.Pid())
-				cell := load.Run(ctx, c, items, lim, dos[i])
-				peaks := sampler.Stop()
-				cell.Query, cell.System, cell.RSSMiB = q.Name, s.Name(), float64(peaks[s.Pid()])/(1<<20)
+			}
+			for i, s := range systems {
+				cell := load.Merge(rounds[i]...)
 				res.Cells = append(res.Cells, cell)
 				if err := benchenv.WriteJSON(jsonPath, res); err != nil { // partial results survive an interrupted run
 					return err
 				}
-				settle()
 				logf("%-18s c=%-2d %-10s %7.1f req/s  p50 %8.2f  p95 %8.2f  p99 %8.2f ms  err %d  %6.0f B  RSS %4.0f MiB",
 					q.Name, c, s.Name(), cell.Throughput, cell.P50, cell.P95, cell.P99, cell.Errors, cell.MeanBytes, cell.RSSMiB)
 			}
