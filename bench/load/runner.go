@@ -30,6 +30,8 @@ type Cell struct {
 	RSSMiB      float64 `json:"rssMiB"` // peak RSS of the system's process during the cell
 	FirstError  string  `json:"firstError,omitempty"`
 	Rounds      int     `json:"rounds,omitempty"` // rounds the cell was measured in (Merge), interleaved with the other systems
+	// RoundThroughput is the throughput of each round, in the order they ran: how much the machine drifted.
+	RoundThroughput []float64 `json:"roundThroughput,omitempty"`
 
 	lat   []time.Duration // every request's latency, for Merge
 	bytes int64
@@ -134,6 +136,7 @@ func Merge(rounds ...Cell) Cell {
 		c.Errors += r.Errors
 		c.bytes += r.bytes
 		c.Seconds += r.Seconds
+		c.RoundThroughput = append(c.RoundThroughput, r.Throughput)
 		c.RSSMiB = max(c.RSSMiB, r.RSSMiB)
 		if c.FirstError == "" {
 			c.FirstError = r.FirstError

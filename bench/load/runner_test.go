@@ -95,6 +95,13 @@ func TestMerge(t *testing.T) {
 			if c.Query != "actor" || c.System != "raw" || c.Concurrency != 8 || c.Rounds != len(tc.rounds) {
 				t.Errorf("identity %s/%s/%d rounds %d", c.Query, c.System, c.Concurrency, c.Rounds)
 			}
+			var each []float64
+			for _, r := range tc.rounds {
+				each = append(each, r.Throughput)
+			}
+			if !slices.Equal(c.RoundThroughput, each) {
+				t.Errorf("round throughputs %v, want %v", c.RoundThroughput, each)
+			}
 		})
 	}
 }

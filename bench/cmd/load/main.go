@@ -8,10 +8,11 @@
 //     (node bench/peer/server.mjs), both on 127.0.0.1;
 //
 //  3. for each query, warms up every system, then for each concurrency runs closed-loop clients for
-//     -duration per system, in -rounds rounds in which the systems take turns (actorgraph, raw, peer,
-//     actorgraph, ...; the workers go on through the sample where the last round stopped), so that a drift
-//     of the machine's speed falls on every system alike; it records latency percentiles, throughput,
-//     errors, and the peak RSS of the system's process;
+//     -duration per system, in -rounds rounds in which the systems take turns (actorgraph, raw, peer; then
+//     raw, peer, actorgraph; ...: each round starts with the next system; the workers go on through the
+//     sample where the last round stopped), so that a drift of the machine's speed falls on every system
+//     alike; it records latency percentiles, throughput (also per round), errors, and the peak RSS of the
+//     system's process;
 //
 //  4. writes bench/out/SCALE/load-*.json and a Markdown report with the ratio tables.
 //
@@ -276,8 +277,12 @@ func run(ctx context.Context, o options) error {
 			for i := range systems {
 				cursors[i] = load.NewCursor(c, items)
 			}
-			for range o.rounds {
-				for i, s := range systems {
+			for round := range o.rounds {
+				// Each round starts with the next system, so that no system always follows the same one (the
+				// peer leaves Neo4j with garbage and terminated transactions behind it).
+				for k := range systems {
+					i := (round + k) % len(systems)
+					s := systems[i]
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
