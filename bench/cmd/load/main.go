@@ -19,12 +19,14 @@
 //     go run ./bench/cmd/load -scale S                 # the full run: 30 s per cell, c = 1, 8, 32
 //     go run ./bench/cmd/load -scale S -quick          # smoke run: 2 s per cell, c = 1, 8, 20 items
 //     go run ./bench/cmd/load -scale M -queries neighbourhood2_hub -systems actorgraph,raw -duration 10s
+//     go run ./bench/cmd/load -report bench/out/M/load-X.json   # a saved run's Markdown again, nothing run
 //
 // Every server it starts listens on 127.0.0.1 only and is stopped (by its pid) when the run ends.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -89,7 +91,14 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "output folder (default bench/out/SCALE)")
 	flag.StringVar(&o.tag, "tag", "", "suffix of the output file names")
 	agEnv := flag.String("ag-env", "", "extra environment of the service, comma-separated (e.g. GOGC=400)")
+	report := flag.String("report", "", "write the Markdown of a saved run (its JSON file) to stdout, and run nothing")
 	flag.Parse()
+	if *report != "" {
+		if err := writeReport(*report); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *quick {
 		o.duration, o.warmup, conc, o.items, o.rounds = 2*time.Second, time.Second, "1,8", 20, 1
 	}
@@ -400,4 +409,18 @@ func logf(format string, args ...any) {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "load:", err)
 	os.Exit(1)
+}
+
+// writeReport renders the saved run at path (a load-*.json) as Markdown on stdout.
+func writeReport(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var res load.RunResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	res.WriteMarkdown(os.Stdout)
+	return nil
 }
