@@ -19,8 +19,8 @@ if [ "${SNAPSHOT:-head}" = head ]; then
   (cd "$root" && tar -c --exclude=bench/out --exclude=bench/peer/node_modules bench) | tar -x -C "$src"
 fi
 cd "$src"
-for cmd in gen import load profile agserve variant; do
+for cmd in gen import load profile agserve variant hops relcost; do
   go build -o "$out/bin/$cmd" "./bench/cmd/$cmd"
 done
 git -C "$root" rev-parse "${COMMIT:-HEAD}" >"$out/bin/COMMIT"
-echo "built bench/out/bin/{gen,import,load,profile,agserve,variant} from $( [ "$src" = "$root" ] && echo "the work tree" || echo "commit $(cat "$out/bin/COMMIT")")"
+echo "built bench/out/bin/{gen,import,load,profile,agserve,variant,hops,relcost} from $( [ "$src" = "$root" ] && echo "the work tree" || echo "commit $(cat "$out/bin/COMMIT")")"

@@ -187,6 +187,19 @@ func propsMap(names []string, values []any) map[string]any {
 	return m
 }
 
+// RelationProperties returns the properties an import stores on the relation r, by name, as both import
+// paths write them: its id, version 1, and the values of relationProps that are not null. It exists so that
+// the benchmark (bench/cmd/relcost) can write exactly what the loader writes.
+func RelationProperties(r *RelationInput) map[string]any {
+	m := map[string]any{"id": r.ID(), "version": int64(1)}
+	for i, v := range relationValues(r) {
+		if v != nil {
+			m[relationProps[i]] = v
+		}
+	}
+	return m
+}
+
 // relationRow is the parameter row of one relation: its endpoints and every stored property.
 func relationRow(r *RelationInput) map[string]any {
 	return map[string]any{"id": r.ID(), "from": r.From, "to": r.To, "props": propsMap(relationProps, relationValues(r))}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -245,4 +246,54 @@ func TestInitialLoadInterrupted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRelationPropertiesAsStored shows that graph.RelationProperties, which the benchmark's relcost writes,
+// is exactly what each import path stores on every relation.
+func TestRelationPropertiesAsStored(t *testing.T) {
+	s := testenv.Store(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		tuning graph.ImportTuning
+		d      *graph.Dataset
+	}{
+		{"one transaction, seed-like", oneTransaction, smallDataset()},
+		{"initial load, seed-like", chunked, smallDataset()},
+		{"initial load, generated", chunked, generated(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := s.WipeData(ctx); err != nil {
+				t.Fatal(err)
+			}
+			importWith(t, s, tc.tuning, tc.d)
+			res, err := s.Cypher(ctx, graph.CypherQuery{
+				Query: "MATCH (:Actor)-[r]->(:Actor) RETURN r.id AS id, properties(r) AS p", Limit: graph.MaxCypherRows})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := map[string]string{}
+			for _, row := range res.Rows {
+				stored[row["id"].(string)] = mustJSON(t, row["p"])
+			}
+			if len(stored) != len(tc.d.Relations) {
+				t.Fatalf("%d relations stored, want %d", len(stored), len(tc.d.Relations))
+			}
+			for i := range tc.d.Relations {
+				r := &tc.d.Relations[i]
+				if want, got := mustJSON(t, graph.RelationProperties(r)), stored[r.ID()]; got != want {
+					t.Fatalf("relation %s stored %s, RelationProperties %s", r.ID(), got, want)
+				}
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

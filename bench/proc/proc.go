@@ -1,4 +1,5 @@
-// Package proc reads the memory of processes from /proc (Linux), for the benchmark's RSS figures.
+// Package proc reads the memory and CPU time of processes from /proc (Linux), for the benchmark's RSS and
+// CPU figures.
 package proc
 
 import (
@@ -38,6 +39,22 @@ func Status(pid int, field string) (int64, error) {
 func RSS(pid int) int64 {
 	n, _ := Status(pid, "VmRSS")
 	return n
+}
+
+// CPUSeconds is the user + system CPU time of pid so far, in seconds (0 when it cannot be read).
+func CPUSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // fields from 3 (state) on
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ
 }
 
 // PidFile reads a pid from a file (the Neo4j launcher's neo4j.pid).

@@ -25,7 +25,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -119,7 +118,7 @@ func main() {
 	self := os.Getpid()
 	sampler := proc.Sample(100*time.Millisecond, self, neoPid)
 	rep.LoadAverage[0] = loadAverage()
-	cpu0 := cpuSeconds(neoPid)
+	cpu0 := proc.CPUSeconds(neoPid)
 	t = time.Now()
 	var nodes, rels int
 	switch *method {
@@ -139,7 +138,7 @@ func main() {
 		fail(fmt.Errorf("unknown method %q", *method))
 	}
 	rep.ImportSeconds = time.Since(t).Seconds()
-	rep.Neo4jCPUSeconds = cpuSeconds(neoPid) - cpu0
+	rep.Neo4jCPUSeconds = proc.CPUSeconds(neoPid) - cpu0
 	rep.LoadAverage[1] = loadAverage()
 	rep.PhaseSeconds = phases.snapshot()
 	peaks := sampler.Stop()
@@ -242,22 +241,6 @@ func (p *phaseLog) snapshot() map[string]float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return maps.Clone(p.seconds)
-}
-
-// cpuSeconds is the user + system CPU time of a process so far (0 when it cannot be read).
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // fields from 3 (state) on
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // USER_HZ
 }
 
 // loadAverage is the 1-minute load average.

@@ -1,0 +1,278 @@
+// Command hops splits the service's overhead over the raw driver (floors 1–2 of BENCHMARKS.md) into its
+// hops: for one query it times, one request at a time and taking turns per sample item, the same item
+//
+//	raw       the benchmark's raw system: the captured statements through neo4j-go-driver
+//	resolver  the service's resolver (its defaults) and store, in this process: no GraphQL, no HTTP
+//	handler   the service's HTTP handler called in this process: GraphQL, no network
+//	http      the same handler behind a loopback HTTP server in this process, asked by the benchmark's client
+//	agserve   the service as the benchmark runs it, a process of its own, asked by the same client
+//
+// and, as the floor of any GraphQL request, `{ __typename }` over both HTTP paths. It needs a scale loaded and
+// a load run's capture of the service's statements (bench/out/SCALE/trace.json).
+//
+//	hops -scale S -query actor -n 2000
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/actorgraph/actorgraph/bench/internal/benchenv"
+	"github.com/actorgraph/actorgraph/bench/load"
+	"github.com/actorgraph/actorgraph/httpapi"
+	"github.com/actorgraph/actorgraph/internal/gctune"
+	"github.com/actorgraph/actorgraph/resolvers"
+)
+
+func main() {
+	scale := flag.String("scale", "S", "scale of the loaded dataset")
+	uri := flag.String("uri", benchenv.DefaultURI, "Neo4j URI")
+	query := flag.String("query", "actor", "actor, search, neighbourhood1, neighbourhood2, shortestPath or paths5")
+	n := flag.Int("n", 2000, "requests per way (after a warm-up of n/5)")
+	agserve := flag.String("agserve", "bench/out/bin/agserve", "service binary (bench/build.sh builds it)")
+	port := flag.Int("ag-port", 18086, "port of the service process it starts")
+	flag.Parse()
+	gctune.Apply()
+	if err := run(*scale, *uri, *query, *n, *agserve, *port); err != nil {
+		fmt.Fprintln(os.Stderr, "hops:", err)
+		os.Exit(1)
+	}
+}
+
+// way is one path from the caller to Neo4j and back.
+type way struct {
+	name string
+	do   func(ctx context.Context, item int) error
+}
+
+func run(scale, uri, query string, n int, agserve string, port int) error {
+	ctx := context.Background()
+	q, ok := load.QueryByName(query)
+	if !ok {
+		return fmt.Errorf("-query: unknown query %q", query)
+	}
+	sample, err := benchenv.ReadSample(benchenv.SamplePath(scale))
+	if err != nil {
+		return err
+	}
+	tr, err := load.ReadTrace(filepath.Join(benchenv.OutDir, scale, "trace.json"))
+	if err != nil {
+		return fmt.Errorf("%w (run the load command on this scale first: it captures the statements)", err)
+	}
+	items := min(q.Items(sample), len(tr[q.Name]))
+	if items == 0 {
+		return fmt.Errorf("no captured statements for %s in the %s trace", q.Name, scale)
+	}
+	call, err := resolverCall(q.Name)
+	if err != nil {
+		return err
+	}
+
+	store, err := benchenv.OpenStore(benchenv.StoreConfig(uri, false), time.Minute)
+	if err != nil {
+		return err
+	}
+	defer store.Close(ctx)
+	h := httpapi.New(store, httpapi.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	inURL := "http://" + ln.Addr().String() + "/graphql"
+
+	proc, extURL, err := startService(agserve, uri, port)
+	if err != nil {
+		return err
+	}
+	defer stopService(proc)
+
+	raw, err := load.NewRawSystem(uri, tr, 0)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	rawDo, err := raw.Bind(q)
+	if err != nil {
+		return err
+	}
+	inSys := load.NewGraphQLSystem("http", inURL, 0, false, sample, tr)
+	extSys := load.NewGraphQLSystem("agserve", extURL, 0, false, sample, tr)
+	defer inSys.Close()
+	defer extSys.Close()
+	inDo, err := inSys.Bind(q)
+	if err != nil {
+		return err
+	}
+	extDo, err := extSys.Bind(q)
+	if err != nil {
+		return err
+	}
+	bodies := make([][]byte, items)
+	for i := range bodies {
+		if bodies[i], err = json.Marshal(map[string]any{"query": q.Doc, "variables": q.Vars(sample, i)}); err != nil {
+			return err
+		}
+	}
+	resolver := (&resolvers.Resolver{Graph: store}).Query()
+	ways := []way{
+		{"raw", func(ctx context.Context, i int) error { _, err := rawDo(ctx, i); return err }},
+		{"resolver", func(ctx context.Context, i int) error { return call(ctx, resolver, q.Vars(sample, i)) }},
+		{"handler", func(ctx context.Context, i int) error { return serveInProcess(h, bodies[i]) }},
+		{"http", func(ctx context.Context, i int) error { _, err := inDo(ctx, i); return err }},
+		{"agserve", func(ctx context.Context, i int) error { _, err := extDo(ctx, i); return err }},
+		{"typename http", typename(inURL)},
+		{"typename agserve", typename(extURL)},
+	}
+	times := make([][]time.Duration, len(ways))
+	for k := -n / 5; k < n; k++ {
+		for j, w := range ways {
+			start := time.Now()
+			if err := w.do(ctx, (k+n)%items); err != nil {
+				return fmt.Errorf("%s, item %d: %w", w.name, (k+n)%items, err)
+			}
+			if k >= 0 {
+				times[j] = append(times[j], time.Since(start))
+			}
+		}
+	}
+	fmt.Printf("%s at %s, %d requests per way, one at a time, taking turns per item (commit %s)\n\n",
+		q.Name, scale, n, commit())
+	fmt.Println("| way | p50 ms | p90 ms | p50 over raw ms |")
+	fmt.Println("|---|---:|---:|---:|")
+	rawP50 := pct(times[0], 50)
+	for j, w := range ways {
+		over := "–"
+		if j > 0 && j < 5 {
+			over = fmt.Sprintf("%+.3f", ms(pct(times[j], 50)-rawP50))
+		}
+		fmt.Printf("| %s | %.3f | %.3f | %s |\n", w.name, ms(pct(times[j], 50)), ms(pct(times[j], 90)), over)
+	}
+	return nil
+}
+
+// resolverCall returns the resolver call of a query, with the variables the benchmark gives it.
+func resolverCall(name string) (func(context.Context, resolvers.QueryResolver, map[string]any) error, error) {
+	ten, five := 10, 5
+	depth := map[string]int{"neighbourhood1": 1, "neighbourhood2": 2}
+	switch name {
+	case "actor":
+		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
+			_, err := r.Actor(ctx, v["id"].(string))
+			return err
+		}, nil
+	case "search":
+		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
+			_, err := r.Search(ctx, v["text"].(string), nil, &ten)
+			return err
+		}, nil
+	case "neighbourhood1", "neighbourhood2":
+		d := depth[name]
+		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
+			_, err := r.Neighbourhood(ctx, v["id"].(string), &d, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+			return err
+		}, nil
+	case "shortestPath":
+		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
+			_, err := r.ShortestPath(ctx, v["from"].(string), v["to"].(string), nil, nil, nil, nil, nil, nil, nil, nil)
+			return err
+		}, nil
+	case "paths5":
+		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
+			_, err := r.Paths(ctx, v["from"].(string), v["to"].(string), nil, nil, nil, &five, nil, nil, nil, nil, nil, nil)
+			return err
+		}, nil
+	}
+	return nil, fmt.Errorf("-query: %s is not one hops can call through the resolver", name)
+}
+
+// serveInProcess answers one GraphQL POST through the handler, without a connection.
+func serveInProcess(h http.Handler, body []byte) error {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors":[`)) {
+		return fmt.Errorf("HTTP %d: %.300s", w.Code, w.Body.Bytes())
+	}
+	return nil
+}
+
+// typename asks url the smallest GraphQL request there is.
+func typename(url string) func(context.Context, int) error {
+	client := &http.Client{}
+	return func(ctx context.Context, _ int) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader([]byte(`{"query":"{ __typename }"}`)))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+}
+
+// startService starts the benchmark's service process and waits (at most a minute) until it is ready.
+func startService(bin, uri string, port int) (*exec.Cmd, string, error) {
+	cmd := exec.Command(bin, "-port", strconv.Itoa(port), "-neo4j", uri, "-log", "-")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("-agserve: %w", err)
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	client := &http.Client{Timeout: time.Second}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if resp, err := client.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return cmd, base + "/graphql", nil
+			}
+		}
+	}
+	stopService(cmd)
+	return nil, "", errors.New("the service process was not ready within a minute")
+}
+
+func stopService(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[(len(s)-1)*p/100]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func commit() string {
+	b, err := os.ReadFile(filepath.Join(benchenv.OutDir, "bin", "COMMIT"))
+	if err != nil {
+		return "unknown"
+	}
+	return string(bytes.TrimSpace(b))[:12]
+}
