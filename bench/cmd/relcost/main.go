@@ -61,7 +61,9 @@ func run(uri, scale, set, pidFile string) error {
 	if !slices.Contains(sets, set) {
 		return fmt.Errorf("-props: want one of %s, got %q", strings.Join(sets, ", "), set)
 	}
-	ctx := context.Background()
+	// A bound on the whole run: M takes about a minute, L (10M relations) about ten.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
 	d := gen.Generate(1, sc).Dataset
 	driver, err := neo4j.NewDriverWithContext(uri, neo4j.NoAuth())
 	if err != nil {
