@@ -274,5 +274,6 @@ func commit() string {
 	if err != nil {
 		return "unknown"
 	}
-	return string(bytes.TrimSpace(b))[:12]
+	c := string(bytes.TrimSpace(b))
+	return c[:min(12, len(c))]
 }
