@@ -15,7 +15,7 @@ props=("$@")
 export NEO4J_PORT=${RELCOST_NEO4J_PORT:-7694} NEO4J_DATA_DIR=$root/.neo4j/relcost
 export NEO4J_HEAP=6g NEO4J_PAGECACHE=4g NEO4J_TX_TIMEOUT=3600s
 neo=tools/neo4j/neo4j.sh
-[ -x bench/out/bin/relcost ] || bench/build.sh
+bench/build.sh   # the commands of HEAD, as run.sh builds them
 trap '$neo stop >/dev/null 2>&1 || true' EXIT
 for p in "${props[@]}"; do
   $neo stop >/dev/null 2>&1 || true
