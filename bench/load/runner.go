@@ -146,6 +146,14 @@ func Merge(rounds ...Cell) Cell {
 	return c
 }
 
+// Summarize is the Cell of latencies measured by another loop than Run's (bench/cmd/hops, one request at a
+// time): their count, percentiles and mean; no throughput, no errors. It sorts lat.
+func Summarize(lat []time.Duration) Cell {
+	c := Cell{lat: lat}
+	c.summarize()
+	return c
+}
+
 // summarize sets the counts, throughput, percentiles and means from lat, bytes, Errors and Seconds.
 func (c *Cell) summarize() {
 	all := c.lat

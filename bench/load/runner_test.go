@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,5 +104,38 @@ func TestMerge(t *testing.T) {
 				t.Errorf("round throughputs %v, want %v", c.RoundThroughput, each)
 			}
 		})
+	}
+}
+
+// Summarize gives latencies measured outside Run the percentiles Run's cells have.
+func TestSummarize(t *testing.T) {
+	var lat []time.Duration
+	for i := 100; i >= 1; i-- { // 100 ms down to 1 ms: Summarize sorts
+		lat = append(lat, time.Duration(i)*time.Millisecond)
+	}
+	c := Summarize(lat)
+	if c.Requests != 100 || c.P50 != 51 || c.P95 != 96 || c.P99 != 100 || c.Max != 100 || c.Mean != 50.5 || c.Throughput != 0 {
+		t.Errorf("Summarize = %d requests, p50 %v p95 %v p99 %v max %v mean %v, throughput %v",
+			c.Requests, c.P50, c.P95, c.P99, c.Max, c.Mean, c.Throughput)
+	}
+}
+
+// CheckAnswer counts a status other than 200, or an "errors" list, as an error, and nothing else.
+func TestCheckAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		body   string
+		want   string // the error's start; "" for none
+	}{
+		{200, `{"data":{"actor":{"id":"a"}}}`, ""},
+		{200, `{"data":{"actor":{"name":"errors"}}}`, ""},
+		{200, `{"data":null,"errors":[{"message":"no"}]}`, `GraphQL errors: "errors":[{"message":"no"}]`},
+		{400, `{"errors":[{"message":"bad"}]}`, "HTTP 400: "},
+		{500, `oops`, "HTTP 500: oops"},
+	} {
+		err := CheckAnswer(tc.status, []byte(tc.body))
+		if (err == nil) != (tc.want == "") || err != nil && !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("CheckAnswer(%d, %s) = %v, want %q", tc.status, tc.body, err, tc.want)
+		}
 	}
 }

@@ -96,13 +96,19 @@ func (g *GraphQLSystem) post(ctx context.Context, body []byte) (int, error) {
 	if err != nil {
 		return len(b), err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return len(b), fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, b)
+	return len(b), CheckAnswer(resp.StatusCode, b)
+}
+
+// CheckAnswer returns the error a GraphQL answer counts as: a status other than 200, or a body that carries
+// an "errors" list; nil for any other answer.
+func CheckAnswer(status int, body []byte) error {
+	if status != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %.300s", status, body)
 	}
-	if i := bytes.Index(b, []byte(`"errors":[`)); i >= 0 {
-		return len(b), fmt.Errorf("GraphQL errors: %.300s", b[i:])
+	if i := bytes.Index(body, []byte(`"errors":[`)); i >= 0 {
+		return fmt.Errorf("GraphQL errors: %.300s", body[i:])
 	}
-	return len(b), nil
+	return nil
 }
 
 // RawSystem replays, with neo4j-go-driver from a Go loop, the exact statements and parameters the service

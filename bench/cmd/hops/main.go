@@ -17,7 +17,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,11 +25,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/actorgraph/actorgraph/bench/internal/benchenv"
@@ -99,11 +95,17 @@ func run(scale, uri, query string, n int, agserve string, port int) error {
 	defer srv.Close()
 	inURL := "http://" + ln.Addr().String() + "/graphql"
 
-	proc, extURL, err := startService(agserve, uri, port)
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	proc, err := benchenv.StartProcess(agserve, []string{"-port", strconv.Itoa(port), "-neo4j", uri, "-log", "-"}, nil, "",
+		filepath.Join(benchenv.OutDir, scale, "hops-agserve.stderr"))
 	if err != nil {
-		return err
+		return fmt.Errorf("start the service (bench/build.sh builds %s): %w", agserve, err)
 	}
-	defer stopService(proc)
+	defer benchenv.Terminate(proc)
+	if err := benchenv.WaitHTTP(ctx, base+"/readyz", http.MethodGet); err != nil {
+		return fmt.Errorf("service not ready: %w", err)
+	}
+	extURL := base + "/graphql"
 
 	raw, err := load.NewRawSystem(uri, tr, 0)
 	if err != nil {
@@ -155,16 +157,17 @@ func run(scale, uri, query string, n int, agserve string, port int) error {
 		}
 	}
 	fmt.Printf("%s at %s, %d requests per way, one at a time, taking turns per item (commit %s)\n\n",
-		q.Name, scale, n, commit())
-	fmt.Println("| way | p50 ms | p90 ms | p50 over raw ms |")
+		q.Name, scale, n, commit(agserve))
+	fmt.Println("| way | p50 ms | p95 ms | p50 over raw ms |")
 	fmt.Println("|---|---:|---:|---:|")
-	rawP50 := pct(times[0], 50)
+	raw50 := load.Summarize(times[0]).P50
 	for j, w := range ways {
+		c := load.Summarize(times[j])
 		over := "–"
 		if j > 0 && j < 5 {
-			over = fmt.Sprintf("%+.3f", ms(pct(times[j], 50)-rawP50))
+			over = fmt.Sprintf("%+.3f", c.P50-raw50)
 		}
-		fmt.Printf("| %s | %.3f | %.3f | %s |\n", w.name, ms(pct(times[j], 50)), ms(pct(times[j], 90)), over)
+		fmt.Printf("| %s | %.3f | %.3f | %s |\n", w.name, c.P50, c.P95, over)
 	}
 	return nil
 }
@@ -210,10 +213,7 @@ func serveInProcess(h http.Handler, body []byte) error {
 	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
-	if w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors":[`)) {
-		return fmt.Errorf("HTTP %d: %.300s", w.Code, w.Body.Bytes())
-	}
-	return nil
+	return load.CheckAnswer(w.Code, w.Body.Bytes())
 }
 
 // typename asks url the smallest GraphQL request there is.
@@ -235,45 +235,11 @@ func typename(url string) func(context.Context, int) error {
 	}
 }
 
-// startService starts the benchmark's service process and waits (at most a minute) until it is ready.
-func startService(bin, uri string, port int) (*exec.Cmd, string, error) {
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port), "-neo4j", uri, "-log", "-")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("-agserve: %w", err)
-	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	client := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if resp, err := client.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return cmd, base + "/graphql", nil
-			}
-		}
-	}
-	stopService(cmd)
-	return nil, "", errors.New("the service process was not ready within a minute")
-}
-
-func stopService(cmd *exec.Cmd) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	_ = cmd.Wait()
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[(len(s)-1)*p/100]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func commit() string {
-	b, err := os.ReadFile(filepath.Join(benchenv.OutDir, "bin", "COMMIT"))
-	if err != nil {
+// commit is the short commit bench/build.sh built the service binary from.
+func commit(bin string) string {
+	c := benchenv.BuiltCommit(bin)
+	if c == "" {
 		return "unknown"
 	}
-	c := string(bytes.TrimSpace(b))
 	return c[:min(12, len(c))]
 }

@@ -29,9 +29,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
+
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -129,9 +128,7 @@ func main() {
 	if o.out == "" {
 		o.out = filepath.Join(benchenv.OutDir, o.scale)
 	}
-	if b, err := os.ReadFile(filepath.Join(filepath.Dir(o.agserveBin), "COMMIT")); err == nil {
-		o.commit = strings.TrimSpace(string(b))
-	}
+	o.commit = benchenv.BuiltCommit(o.agserveBin)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, o); err != nil {
@@ -189,13 +186,13 @@ func run(ctx context.Context, o options) error {
 				if o.pprofAddr != "" {
 					args = append(args, "-pprof", o.pprofAddr)
 				}
-				cmd, err := start(o.agserveBin, args, o.agEnv, "", filepath.Join(o.out, "agserve.stderr"))
+				cmd, err := benchenv.StartProcess(o.agserveBin, args, o.agEnv, "", filepath.Join(o.out, "agserve.stderr"))
 				if err != nil {
 					return fmt.Errorf("start the service (bench/build.sh builds %s): %w", o.agserveBin, err)
 				}
-				defer terminate(cmd)
+				defer benchenv.Terminate(cmd)
 				url, pid = fmt.Sprintf("http://127.0.0.1:%d/graphql", o.agPort), cmd.Process.Pid
-				if err := waitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", o.agPort), "GET"); err != nil {
+				if err := benchenv.WaitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", o.agPort), "GET"); err != nil {
 					return fmt.Errorf("service not ready: %w", err)
 				}
 			}
@@ -210,13 +207,13 @@ func run(ctx context.Context, o options) error {
 			url, pid := o.peerURL, 0
 			if url == "" {
 				env := []string{"PORT=" + strconv.Itoa(o.peerPort), "NEO4J_URI=" + o.uri}
-				cmd, err := start("node", []string{"server.mjs"}, env, o.peerDir, filepath.Join(o.out, "peer.stderr"))
+				cmd, err := benchenv.StartProcess("node", []string{"server.mjs"}, env, o.peerDir, filepath.Join(o.out, "peer.stderr"))
 				if err != nil {
 					return fmt.Errorf("start the peer (cd bench/peer && npm ci): %w", err)
 				}
-				defer terminate(cmd)
+				defer benchenv.Terminate(cmd)
 				url, pid = fmt.Sprintf("http://127.0.0.1:%d/", o.peerPort), cmd.Process.Pid
-				if err := waitHTTP(ctx, url+"?query=%7B__typename%7D", "GET"); err != nil {
+				if err := benchenv.WaitHTTP(ctx, url+"?query=%7B__typename%7D", "GET"); err != nil {
 					return fmt.Errorf("peer not ready: %w", err)
 				}
 			}
@@ -334,63 +331,6 @@ func trimSample(s *gen.Sample, n int) {
 	cut := func(l []string) []string { return l[:min(n, len(l))] }
 	s.Actors, s.Search, s.Recipients = cut(s.Actors), cut(s.Search), cut(s.Recipients)
 	s.Pairs = s.Pairs[:min(n, len(s.Pairs))]
-}
-
-// start runs a server process of the benchmark, its output going to logPath.
-func start(bin string, args, env []string, dir, logPath string) (*exec.Cmd, error) {
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
-		return nil, err
-	}
-	lf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = lf, lf
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return cmd, nil
-}
-
-// terminate stops a process this command started: SIGTERM, then SIGKILL after 10 s.
-func terminate(cmd *exec.Cmd) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-// waitHTTP polls url until it answers 200, for at most a minute.
-func waitHTTP(ctx context.Context, url, method string) error {
-	deadline := time.Now().Add(time.Minute)
-	var last error
-	for time.Now().Before(deadline) {
-		req, _ := http.NewRequestWithContext(ctx, method, url, nil)
-		req.Header.Set("apollo-require-preflight", "true")
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("HTTP %d", resp.StatusCode)
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
-	}
-	return last
 }
 
 func loadAvg() string {
