@@ -1,5 +1,5 @@
 // Package benchenv holds what the benchmark commands share: where the benchmark Neo4j is, how to open the
-// project's store on it, and where results go.
+// project's store on it, where results go, and how its server processes are started and stopped.
 package benchenv
 
 import (
