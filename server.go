@@ -244,7 +244,7 @@ func serve(cfg config, args []string, log *slog.Logger) error {
 func seedCmd(cfg config, args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	var files multiFlag
-	fs.Var(&files, "file", "dataset file to load (repeatable); default: the embedded seed dataset")
+	fs.Var(&files, "file", "dataset file to load (repeatable): YAML, or JSON Lines (.jsonl) for large datasets; default: the embedded seed dataset")
 	ifEmpty := fs.Bool("if-empty", false, "load only when the database holds no actor")
 	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for Neo4j to become ready")
 	if err := fs.Parse(args); err != nil {
@@ -252,9 +252,19 @@ func seedCmd(cfg config, args []string, log *slog.Logger) error {
 	}
 	var data []seed.File
 	var err error
-	if len(files) > 0 {
+	streams := 0
+	for _, f := range files {
+		if seed.IsStream(f) {
+			streams++
+		}
+	}
+	switch {
+	case streams > 0 && streams < len(files):
+		err = graph.Invalid("file", "JSON Lines (.jsonl, .ndjson) and YAML files cannot be loaded together: load them one after the other")
+	case streams > 0:
+	case len(files) > 0:
 		data, err = seed.ReadFiles(files)
-	} else {
+	default:
 		data, err = seed.Default()
 	}
 	if err != nil {
@@ -281,11 +291,16 @@ func seedCmd(cfg config, args []string, log *slog.Logger) error {
 		}
 	}
 	start := time.Now()
-	res, err := seed.Load(ctx, store, data)
+	var res *graph.ImportResult
+	if streams > 0 {
+		res, err = seed.LoadStream(ctx, store, files)
+	} else {
+		res, err = seed.Load(ctx, store, data)
+	}
 	if err != nil {
 		return err
 	}
-	log.Info("seed loaded", "files", len(data), "sources", res.Sources, "actors", res.Actors, "relations", res.Relations,
+	log.Info("seed loaded", "files", max(len(data), len(files)), "sources", res.Sources, "actors", res.Actors, "relations", res.Relations,
 		"nodes_created", res.NodesCreated, "relationships_created", res.RelationshipsCreated, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }

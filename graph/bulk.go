@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -21,12 +22,15 @@ import (
 //  2. For a large load the deferrable indexes (schema.go: actor_kind, actor_search, rel_<type>_id,
 //     rel_<type>_valid) are dropped, so that rows are not indexed one by one; the constraints stay.
 //  3. Actors are created (CREATE, not MERGE: none exists) in transactions of tuning.chunk rows by
-//     tuning.nodeWriters concurrent writers, statements of tuning.nodeBatch rows, properties passed as
-//     columns (one list per property) rather than one map per row. Each statement returns the internal ids
-//     of the nodes it created.
+//     tuning.nodeWriters concurrent writers, statements of tuning.nodeBatch rows of one kind, properties
+//     passed as columns (one list per property) rather than one map per row. Each statement returns the
+//     internal ids of the nodes it created; those ids, by actor id, are all the load keeps of the actors.
 //  4. Relations are created in transactions of tuning.chunk rows, one after the other (concurrent ones
 //     contend for the locks of the hubs), statements of tuning.relBatch rows of one type, their ends found
 //     by internal node id.
+//
+// Steps 3 and 4 read the dataset's lists in windows of tuning.window entries (Stream), grouped by kind or
+// type within a window, so that the load holds one window of entries at a time, whatever the dataset's size.
 //  5. The dropped indexes are created again, in one schema transaction (one population pass), and awaited.
 //  6. One last transaction writes the sources (MERGE, exactly as the one-transaction path does) and deletes
 //     the marker, after checking that it is still there.
@@ -49,6 +53,8 @@ type importTuning struct {
 	nodeBatch, relBatch int
 	// nodeWriters is the number of concurrent actor transactions.
 	nodeWriters int
+	// window is the number of actors or relations the initial load reads before writing them.
+	window int
 	// deferIndexes is the smallest dataset (actors + relations) for which the deferrable indexes are
 	// dropped during the load and built afterwards.
 	deferIndexes int
@@ -63,6 +69,7 @@ var tuning = importTuning{
 	nodeBatch:    5_000,
 	nodeWriters:  2,
 	relBatch:     5_000,
+	window:       100_000,
 	deferIndexes: 100_000,
 }
 
@@ -143,14 +150,14 @@ func (s *Store) setDeferredIndexes(ctx context.Context, drop bool) error {
 }
 
 // initialLoad writes d into a database without actors as described at the top of this file.
-func (s *Store) initialLoad(ctx context.Context, d *Dataset) (*ImportResult, error) {
+func (s *Store) initialLoad(ctx context.Context, d *Stream) (*ImportResult, error) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	run := hex.EncodeToString(b[:])
 	out, err := s.writeFunc(ctx, func(q runFunc) (any, error) {
 		return q(`MATCH (n:Actor) WITH count(n) AS actors WHERE actors = 0
 CREATE (m:`+importRunLabel+` {id: $run, state: 'running', startedAt: datetime(), actors: $actors, relations: $relations})
-RETURN m.id`, map[string]any{"run": run, "actors": len(d.Actors), "relations": len(d.Relations)})
+RETURN m.id`, map[string]any{"run": run, "actors": d.Actors, "relations": d.Relations})
 	})
 	if err != nil {
 		return nil, err
@@ -172,10 +179,10 @@ RETURN m.id`, map[string]any{"run": run, "actors": len(d.Actors), "relations": l
 }
 
 // loadRun is steps 2-6 of an initial load. abandon is true when a test interrupts it as a kill would.
-func (s *Store) loadRun(ctx context.Context, run string, d *Dataset) (res *ImportResult, abandon bool, err error) {
-	res = &ImportResult{Sources: len(d.Sources), Actors: len(d.Actors), Relations: len(d.Relations)}
+func (s *Store) loadRun(ctx context.Context, run string, d *Stream) (res *ImportResult, abandon bool, err error) {
+	res = &ImportResult{Sources: len(d.Sources), Actors: d.Actors, Relations: d.Relations}
 	log := s.log.With("run", run)
-	deferIdx := len(d.Actors)+len(d.Relations) >= tuning.deferIndexes
+	deferIdx := d.Actors+d.Relations >= tuning.deferIndexes
 	t := time.Now()
 	if deferIdx {
 		if err := s.setDeferredIndexes(ctx, true); err != nil {
@@ -185,29 +192,57 @@ func (s *Store) loadRun(ctx context.Context, run string, d *Dataset) (res *Impor
 	}
 
 	t = time.Now()
-	ids, created, err := s.createActors(ctx, d.Actors)
+	ids := make(map[string]int64, d.Actors)
+	var actors []*ActorInput
+	n, err := readWindows(d.EachActor, "actors", d.Actors, &actors, func() error {
+		created, err := s.createActors(ctx, ids, actors)
+		res.NodesCreated += created
+		return err
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	res.NodesCreated += created
-	log.Info("initial load: actors", "actors", created, "took", time.Since(t).Round(time.Millisecond))
+	log.Info("initial load: actors", "actors", n, "took", time.Since(t).Round(time.Millisecond))
 
 	t = time.Now()
 	chunks := 0
-	for stmts := range relationChunks(d.Relations, ids) {
-		sums, err := s.write(ctx, stmts)
+	var tx []statement
+	txRows := 0
+	send := func() error {
+		sums, err := s.write(ctx, tx)
 		if err != nil {
-			return nil, false, err
+			return err
 		}
 		for _, sum := range sums {
 			res.RelationshipsCreated += sum.Counters().RelationshipsCreated()
 		}
+		tx, txRows = nil, 0
 		chunks++
 		if tuning.interrupt != nil {
-			if err, abandon := tuning.interrupt(chunks); err != nil {
-				return nil, abandon, err
+			if err, stop := tuning.interrupt(chunks); err != nil {
+				abandon = stop
+				return err
 			}
 		}
+		return nil
+	}
+	var rels []*RelationInput
+	_, err = readWindows(d.EachRelation, "relations", d.Relations, &rels, func() error {
+		for _, st := range relationStatements(rels, ids) {
+			tx = append(tx, st)
+			if txRows += len(st.params["id"].([]string)); txRows >= tuning.chunk {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil && len(tx) > 0 {
+		err = send()
+	}
+	if err != nil {
+		return nil, abandon, err
 	}
 	log.Info("initial load: relations", "relations", res.RelationshipsCreated, "chunks", chunks,
 		"took", time.Since(t).Round(time.Millisecond))
@@ -246,15 +281,50 @@ func (s *Store) loadRun(ctx context.Context, run string, d *Dataset) (res *Impor
 	return res, false, nil
 }
 
-// createActors creates the actors, by kind, in transactions of about tuning.chunk rows run by
+// readWindows reads a list of a Stream through each, gathering its entries into *window and calling flush
+// (which sees *window) every tuning.window entries and after the last; it returns how many entries were
+// read. The first error of flush or of the reading ends it; so does a list whose length is not the one the
+// stream announced (the dataset changed between its validation and its import).
+func readWindows[T any](each func(yield func(*T) bool) error, list string, want int, window *[]*T, flush func() error) (int, error) {
+	n := 0
+	var ferr error
+	rerr := each(func(e *T) bool {
+		n++
+		*window = append(*window, e)
+		if len(*window) >= max(tuning.window, 1) {
+			ferr = flush()
+			*window = (*window)[:0]
+		}
+		return ferr == nil
+	})
+	if ferr == nil && rerr == nil && len(*window) > 0 {
+		ferr = flush()
+		*window = (*window)[:0]
+	}
+	switch {
+	case ferr != nil:
+		return n, ferr
+	case rerr != nil:
+		var e *Error
+		if errors.As(rerr, &e) {
+			return n, rerr
+		}
+		return n, &Error{Code: EINVALID, Field: list, Message: "reading the dataset: " + rerr.Error(), Err: rerr}
+	case n != want:
+		return n, Errorf(ECONFLICT, "the dataset's %s were %d when it was checked and %d when it was imported: it changed meanwhile; import again", list, want, n)
+	}
+	return n, nil
+}
+
+// createActors creates the given actors, by kind, in transactions of about tuning.chunk rows run by
 // tuning.nodeWriters concurrent writers (creating nodes takes no lock another creation waits for: the ids are
-// distinct), and returns the internal id of each.
-func (s *Store) createActors(ctx context.Context, actors []ActorInput) (map[string]int64, int, error) {
+// distinct), records the internal id of each in ids, and returns how many it created.
+func (s *Store) createActors(ctx context.Context, ids map[string]int64, actors []*ActorInput) (int, error) {
 	type job struct {
 		stmts []statement
 		sent  [][]*ActorInput // the actors of each statement, by position
 	}
-	ids := make(map[string]int64, len(actors))
+	created := 0
 	var mu sync.Mutex
 	var firstErr error
 	jobs := make(chan job)
@@ -283,6 +353,7 @@ func (s *Store) createActors(ctx context.Context, actors []ActorInput) (map[stri
 					for i, recs := range out.([][]*neo4j.Record) {
 						for _, rec := range recs {
 							ids[j.sent[i][rec.Values[0].(int64)].ID] = rec.Values[1].(int64)
+							created++
 						}
 					}
 				}
@@ -296,8 +367,8 @@ func (s *Store) createActors(ctx context.Context, actors []ActorInput) (map[stri
 		return firstErr != nil
 	}
 	byKind := map[Kind][]*ActorInput{}
-	for i := range actors {
-		byKind[actors[i].Kind] = append(byKind[actors[i].Kind], &actors[i])
+	for _, a := range actors {
+		byKind[a.Kind] = append(byKind[a.Kind], a)
 	}
 	var cur job
 	rows := 0
@@ -327,54 +398,42 @@ func (s *Store) createActors(ctx context.Context, actors []ActorInput) (map[stri
 	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, 0, firstErr
+		return created, firstErr
 	}
-	return ids, len(ids), nil
+	return created, nil
 }
 
-// relationChunks yields the statements of the relation transactions, each of about tuning.chunk rows.
-// A relation whose end is not among ids is left out, as the one-transaction path's MATCH leaves it out.
-func relationChunks(rels []RelationInput, ids map[string]int64) func(yield func([]statement) bool) {
-	return func(yield func([]statement) bool) {
-		byType := map[RelType][]*RelationInput{}
-		for i := range rels {
-			r := &rels[i]
-			if _, ok := ids[r.From]; !ok {
-				continue
-			}
-			if _, ok := ids[r.To]; !ok {
-				continue
-			}
-			byType[r.Type] = append(byType[r.Type], r)
+// relationStatements returns the statements that create rels, by type, tuning.relBatch rows each. A relation
+// whose end is not among ids is left out, as the one-transaction path's MATCH leaves it out.
+func relationStatements(rels []*RelationInput, ids map[string]int64) []statement {
+	byType := map[RelType][]*RelationInput{}
+	for _, r := range rels {
+		if _, ok := ids[r.From]; !ok {
+			continue
 		}
-		var stmts []statement
-		rows := 0
-		for _, t := range RelTypes {
-			rs, cypher := byType[t], createRelationsCypher(t)
-			for i := 0; i < len(rs); i += tuning.relBatch {
-				batch := rs[i:min(i+tuning.relBatch, len(rs))]
-				cols := columns(relationProps, len(batch))
-				id, from, to := make([]string, len(batch)), make([]int64, len(batch)), make([]int64, len(batch))
-				for j, r := range batch {
-					id[j], from[j], to[j] = r.ID(), ids[r.From], ids[r.To]
-					for p, v := range relationValues(r) {
-						cols[p][j] = v
-					}
-				}
-				stmts = append(stmts, statement{cypher: cypher,
-					params: columnParams(relationProps, cols, "id", id, "from", from, "to", to)})
-				if rows += len(batch); rows >= tuning.chunk {
-					if !yield(stmts) {
-						return
-					}
-					stmts, rows = nil, 0
+		if _, ok := ids[r.To]; !ok {
+			continue
+		}
+		byType[r.Type] = append(byType[r.Type], r)
+	}
+	var stmts []statement
+	for _, t := range RelTypes {
+		rs, cypher := byType[t], createRelationsCypher(t)
+		for i := 0; i < len(rs); i += tuning.relBatch {
+			batch := rs[i:min(i+tuning.relBatch, len(rs))]
+			cols := columns(relationProps, len(batch))
+			id, from, to := make([]string, len(batch)), make([]int64, len(batch)), make([]int64, len(batch))
+			for j, r := range batch {
+				id[j], from[j], to[j] = r.ID(), ids[r.From], ids[r.To]
+				for p, v := range relationValues(r) {
+					cols[p][j] = v
 				}
 			}
-		}
-		if len(stmts) > 0 {
-			yield(stmts)
+			stmts = append(stmts, statement{cypher: cypher,
+				params: columnParams(relationProps, cols, "id", id, "from", from, "to", to)})
 		}
 	}
+	return stmts
 }
 
 // columns makes one list of n values per property name, in the order of names.

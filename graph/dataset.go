@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"regexp"
@@ -93,150 +94,209 @@ type Lookup func(id string) bool
 // failure found (nil when the dataset may be imported). Actor and source ids used by relations and
 // citations must be declared in the dataset or known to existingActor / existingSource (which may be nil).
 func (d *Dataset) Validate(existingActor, existingSource Lookup) []FieldError {
+	v := NewValidator(existingActor, existingSource)
 	var errs []FieldError
-	add := func(list string, i int, entry, field, format string, args ...any) {
-		errs = append(errs, FieldError{List: list, Index: i, Entry: entry, Field: field, Msg: fmt.Sprintf(format, args...)})
+	for i := range d.Sources {
+		errs = append(errs, v.Source(&d.Sources[i])...)
 	}
-	sources := map[string]bool{}
-	for i, s := range d.Sources {
-		if !slugRE.MatchString(s.ID) || len(s.ID) > MaxIDLength {
-			add("sources", i, s.ID, "id", "must be a lowercase slug like stimson-2024")
-		} else if sources[s.ID] {
-			add("sources", i, s.ID, "id", "duplicate id %q", s.ID)
-		}
-		sources[s.ID] = true
-		if strings.TrimSpace(s.Title) == "" {
-			add("sources", i, s.ID, "title", "must not be empty")
-		}
-		if s.Date != "" {
-			if _, err := ParseDate(s.Date); err != nil {
-				add("sources", i, s.ID, "date", "%v", err)
-			}
-		}
+	for i := range d.Actors {
+		errs = append(errs, v.Actor(&d.Actors[i])...)
 	}
-	knownSource := func(id string) bool { return sources[id] || (existingSource != nil && existingSource(id)) }
-	checkEvidence := func(list string, i int, entry string, ev []EvidenceInput) {
-		if len(ev) == 0 {
-			add(list, i, entry, "evidence", "needs at least one citation")
-		}
-		for j, e := range ev {
-			f := fmt.Sprintf("evidence[%d]", j)
-			switch {
-			case e.Source == "":
-				add(list, i, entry, f+".source", "must name a source id")
-			case !knownSource(e.Source):
-				add(list, i, entry, f+".source", "unknown source %q", e.Source)
-			}
-			if e.Line < 0 {
-				add(list, i, entry, f+".line", "must be a positive line number, got %d", e.Line)
-			}
-			if strings.TrimSpace(e.Claim) == "" {
-				add(list, i, entry, f+".claim", "must state the claim in one line")
-			} else if len(e.Claim) > maxText || strings.ContainsAny(e.Claim, "\n\r") {
-				add(list, i, entry, f+".claim", "must be one line of at most %d characters", maxText)
-			}
-		}
-	}
-
-	actors := map[string]bool{}
-	for i, a := range d.Actors {
-		if !slugRE.MatchString(a.ID) || len(a.ID) > MaxIDLength {
-			add("actors", i, a.ID, "id", "must be a lowercase slug like al-karrar-office, got %q", a.ID)
-		} else if actors[a.ID] {
-			add("actors", i, a.ID, "id", "duplicate id %q", a.ID)
-		}
-		actors[a.ID] = true
-		if !a.Kind.Valid() {
-			add("actors", i, a.ID, "kind", "unknown kind %q (want one of %s)", a.Kind, joinKinds())
-		}
-		if strings.TrimSpace(a.Name) == "" {
-			add("actors", i, a.ID, "name", "must not be empty")
-		} else if len(a.Name) > maxText {
-			add("actors", i, a.ID, "name", "must be at most %d characters", maxText)
-		}
-		if len(a.Aliases) > maxAliases {
-			add("actors", i, a.ID, "aliases", "at most %d aliases", maxAliases)
-		}
-		for j, al := range a.Aliases {
-			if strings.TrimSpace(al) == "" || len(al) > maxText {
-				add("actors", i, a.ID, fmt.Sprintf("aliases[%d]", j), "must be a non-empty name")
-			}
-		}
-		if len(a.Description) > maxText*4 {
-			add("actors", i, a.ID, "description", "must be at most %d characters", maxText*4)
-		}
-		if a.CountryCode != "" {
-			if a.Kind != KindCountry {
-				add("actors", i, a.ID, "countryCode", "only a COUNTRY has a country code")
-			} else if !countryRE.MatchString(a.CountryCode) {
-				add("actors", i, a.ID, "countryCode", "must be ISO 3166-1 alpha-2 (two capital letters), got %q", a.CountryCode)
-			}
-		}
-		checkEvidence("actors", i, a.ID, a.Evidence)
-	}
-	knownActor := func(id string) bool { return actors[id] || (existingActor != nil && existingActor(id)) }
-
-	rels := map[string]bool{}
-	for i, r := range d.Relations {
-		id := r.ID()
-		if !r.Type.Valid() {
-			add("relations", i, id, "type", "unknown relation type %q", r.Type)
-		}
-		for _, end := range []struct{ field, id string }{{"from", r.From}, {"to", r.To}} {
-			switch {
-			case end.id == "":
-				add("relations", i, id, end.field, "must name an actor id")
-			case !knownActor(end.id):
-				add("relations", i, id, end.field, "unknown actor %q", end.id)
-			}
-		}
-		if r.From != "" && r.From == r.To {
-			add("relations", i, id, "to", "a relation cannot join an actor to itself")
-		}
-		if r.Key != "" && !slugRE.MatchString(r.Key) {
-			add("relations", i, id, "key", "must be a lowercase slug, got %q", r.Key)
-		}
-		if rels[id] {
-			add("relations", i, id, "id", "duplicate relation %q (set a key to tell two apart)", id)
-		}
-		rels[id] = true
-		var since, until *Date
-		if r.Since != "" {
-			if d, err := ParseDate(r.Since); err != nil {
-				add("relations", i, id, "since", "%v", err)
-			} else {
-				since = &d
-			}
-		}
-		if r.Until != "" {
-			if d, err := ParseDate(r.Until); err != nil {
-				add("relations", i, id, "until", "%v", err)
-			} else {
-				until = &d
-			}
-		}
-		if since != nil && until != nil && until.End() < since.Start() {
-			add("relations", i, id, "until", "%s is before since %s", r.Until, r.Since)
-		}
-		if !r.Status.Valid() {
-			add("relations", i, id, "status", "unknown status %q (want STATED, ALLEGED, DISPUTED or HISTORICAL)", r.Status)
-		}
-		if c := r.Confidence; c == nil {
-			add("relations", i, id, "confidence", "must be set, between 0 and 1")
-		} else if math.IsNaN(*c) || *c < 0 || *c > 1 {
-			add("relations", i, id, "confidence", "must be between 0 and 1, got %g", *c)
-		}
-		if len(r.Via) > 0 && r.Type != Funds {
-			add("relations", i, id, "via", "only a FUNDS relation has a route")
-		}
-		for j, v := range r.Via {
-			if !knownActor(v) {
-				add("relations", i, id, fmt.Sprintf("via[%d]", j), "unknown actor %q", v)
-			}
-		}
-		checkEvidence("relations", i, id, r.Evidence)
+	for i := range d.Relations {
+		errs = append(errs, v.Relation(&d.Relations[i])...)
 	}
 	return errs
+}
+
+// Validator checks a dataset one entry at a time, sources first, then actors, then relations, against the
+// rules of seed/FORMAT.md. An entry may refer to the sources and actors checked before it and to the ids the
+// lookups know. It keeps only ids (relation ids as 16-byte hashes), so that a dataset too large to hold in
+// memory (Stream) is checked as Dataset.Validate checks one that is held: same rules, same errors.
+type Validator struct {
+	existingActor, existingSource Lookup
+	sources, actors               map[string]bool
+	rels                          map[[16]byte]struct{}
+	n                             [3]int // entries checked: sources, actors, relations
+}
+
+// NewValidator returns a Validator that looks up undeclared ids with existingActor and existingSource
+// (either may be nil: then every id must be declared).
+func NewValidator(existingActor, existingSource Lookup) *Validator {
+	return &Validator{existingActor: existingActor, existingSource: existingSource,
+		sources: map[string]bool{}, actors: map[string]bool{}, rels: map[[16]byte]struct{}{}}
+}
+
+// Counts returns how many sources, actors and relations have been checked.
+func (v *Validator) Counts() (sources, actors, relations int) { return v.n[0], v.n[1], v.n[2] }
+
+func (v *Validator) knownSource(id string) bool {
+	return v.sources[id] || (v.existingSource != nil && v.existingSource(id))
+}
+
+func (v *Validator) knownActor(id string) bool {
+	return v.actors[id] || (v.existingActor != nil && v.existingActor(id))
+}
+
+// fieldErrors collects the failures of one entry.
+type fieldErrors struct {
+	list, entry string
+	index       int
+	errs        []FieldError
+}
+
+func (f *fieldErrors) add(field, format string, args ...any) {
+	f.errs = append(f.errs, FieldError{List: f.list, Index: f.index, Entry: f.entry, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Source checks the next source and returns its failures.
+func (v *Validator) Source(s *SourceInput) []FieldError {
+	f := &fieldErrors{list: "sources", index: v.n[0], entry: s.ID}
+	v.n[0]++
+	if !slugRE.MatchString(s.ID) || len(s.ID) > MaxIDLength {
+		f.add("id", "must be a lowercase slug like stimson-2024")
+	} else if v.sources[s.ID] {
+		f.add("id", "duplicate id %q", s.ID)
+	}
+	v.sources[s.ID] = true
+	if strings.TrimSpace(s.Title) == "" {
+		f.add("title", "must not be empty")
+	}
+	if s.Date != "" {
+		if _, err := ParseDate(s.Date); err != nil {
+			f.add("date", "%v", err)
+		}
+	}
+	return f.errs
+}
+
+func (v *Validator) checkEvidence(f *fieldErrors, ev []EvidenceInput) {
+	if len(ev) == 0 {
+		f.add("evidence", "needs at least one citation")
+	}
+	for j, e := range ev {
+		field := fmt.Sprintf("evidence[%d]", j)
+		switch {
+		case e.Source == "":
+			f.add(field+".source", "must name a source id")
+		case !v.knownSource(e.Source):
+			f.add(field+".source", "unknown source %q", e.Source)
+		}
+		if e.Line < 0 {
+			f.add(field+".line", "must be a positive line number, got %d", e.Line)
+		}
+		if strings.TrimSpace(e.Claim) == "" {
+			f.add(field+".claim", "must state the claim in one line")
+		} else if len(e.Claim) > maxText || strings.ContainsAny(e.Claim, "\n\r") {
+			f.add(field+".claim", "must be one line of at most %d characters", maxText)
+		}
+	}
+}
+
+// Actor checks the next actor and returns its failures.
+func (v *Validator) Actor(a *ActorInput) []FieldError {
+	f := &fieldErrors{list: "actors", index: v.n[1], entry: a.ID}
+	v.n[1]++
+	if !slugRE.MatchString(a.ID) || len(a.ID) > MaxIDLength {
+		f.add("id", "must be a lowercase slug like al-karrar-office, got %q", a.ID)
+	} else if v.actors[a.ID] {
+		f.add("id", "duplicate id %q", a.ID)
+	}
+	v.actors[a.ID] = true
+	if !a.Kind.Valid() {
+		f.add("kind", "unknown kind %q (want one of %s)", a.Kind, joinKinds())
+	}
+	if strings.TrimSpace(a.Name) == "" {
+		f.add("name", "must not be empty")
+	} else if len(a.Name) > maxText {
+		f.add("name", "must be at most %d characters", maxText)
+	}
+	if len(a.Aliases) > maxAliases {
+		f.add("aliases", "at most %d aliases", maxAliases)
+	}
+	for j, al := range a.Aliases {
+		if strings.TrimSpace(al) == "" || len(al) > maxText {
+			f.add(fmt.Sprintf("aliases[%d]", j), "must be a non-empty name")
+		}
+	}
+	if len(a.Description) > maxText*4 {
+		f.add("description", "must be at most %d characters", maxText*4)
+	}
+	if a.CountryCode != "" {
+		if a.Kind != KindCountry {
+			f.add("countryCode", "only a COUNTRY has a country code")
+		} else if !countryRE.MatchString(a.CountryCode) {
+			f.add("countryCode", "must be ISO 3166-1 alpha-2 (two capital letters), got %q", a.CountryCode)
+		}
+	}
+	v.checkEvidence(f, a.Evidence)
+	return f.errs
+}
+
+// Relation checks the next relation and returns its failures.
+func (v *Validator) Relation(r *RelationInput) []FieldError {
+	id := r.ID()
+	f := &fieldErrors{list: "relations", index: v.n[2], entry: id}
+	v.n[2]++
+	if !r.Type.Valid() {
+		f.add("type", "unknown relation type %q", r.Type)
+	}
+	for _, end := range []struct{ field, id string }{{"from", r.From}, {"to", r.To}} {
+		switch {
+		case end.id == "":
+			f.add(end.field, "must name an actor id")
+		case !v.knownActor(end.id):
+			f.add(end.field, "unknown actor %q", end.id)
+		}
+	}
+	if r.From != "" && r.From == r.To {
+		f.add("to", "a relation cannot join an actor to itself")
+	}
+	if r.Key != "" && !slugRE.MatchString(r.Key) {
+		f.add("key", "must be a lowercase slug, got %q", r.Key)
+	}
+	var h [16]byte
+	sum := sha256.Sum256([]byte(id))
+	copy(h[:], sum[:])
+	if _, dup := v.rels[h]; dup {
+		f.add("id", "duplicate relation %q (set a key to tell two apart)", id)
+	}
+	v.rels[h] = struct{}{}
+	var since, until *Date
+	if r.Since != "" {
+		if d, err := ParseDate(r.Since); err != nil {
+			f.add("since", "%v", err)
+		} else {
+			since = &d
+		}
+	}
+	if r.Until != "" {
+		if d, err := ParseDate(r.Until); err != nil {
+			f.add("until", "%v", err)
+		} else {
+			until = &d
+		}
+	}
+	if since != nil && until != nil && until.End() < since.Start() {
+		f.add("until", "%s is before since %s", r.Until, r.Since)
+	}
+	if !r.Status.Valid() {
+		f.add("status", "unknown status %q (want STATED, ALLEGED, DISPUTED or HISTORICAL)", r.Status)
+	}
+	if c := r.Confidence; c == nil {
+		f.add("confidence", "must be set, between 0 and 1")
+	} else if math.IsNaN(*c) || *c < 0 || *c > 1 {
+		f.add("confidence", "must be between 0 and 1, got %g", *c)
+	}
+	if len(r.Via) > 0 && r.Type != Funds {
+		f.add("via", "only a FUNDS relation has a route")
+	}
+	for j, via := range r.Via {
+		if !v.knownActor(via) {
+			f.add(fmt.Sprintf("via[%d]", j), "unknown actor %q", via)
+		}
+	}
+	v.checkEvidence(f, r.Evidence)
+	return f.errs
 }
 
 func joinKinds() string {

@@ -62,6 +62,9 @@ type Graph interface {
 	// interrupted by a crash is removed by the next Import (see Store.Import). It does not validate: see
 	// Dataset.Validate and package seed.
 	Import(ctx context.Context, d *Dataset) (*ImportResult, error)
+	// ImportStream is Import for a dataset read entry by entry rather than held (Stream), with the same
+	// guarantees; an initial load holds one window of it at a time, so its size is not bounded by memory.
+	ImportStream(ctx context.Context, d *Stream) (*ImportResult, error)
 	// Ready reports whether Neo4j answers and the schema is in place; the error says why not.
 	Ready(ctx context.Context) error
 

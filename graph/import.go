@@ -53,31 +53,109 @@ const MaxTransactionImport = 200_000
 // Imports of one process run one at a time. Two processes must not load into one empty database at once:
 // each would take the other's marker for an interrupted load.
 func (s *Store) Import(ctx context.Context, d *Dataset) (*ImportResult, error) {
+	return s.ImportStream(ctx, d.Stream())
+}
+
+// Stream is a dataset that is read rather than held: its sources (few, held), then its actors, then its
+// relations, each list read once, in order, by ImportStream. It is how a dataset too large for memory is
+// imported: the initial load holds one window of entries at a time, plus the internal id of each actor.
+// Check it with a Validator, entry by entry, before importing it.
+type Stream struct {
+	Sources []SourceInput
+	// Actors and Relations are the lengths of the two lists, known before the import: they choose the
+	// path, and the marker of an initial load records them. A list read with another length fails the
+	// import (CONFLICT), which then writes nothing.
+	Actors, Relations int
+	// EachActor calls yield with every actor in order, until yield returns false, and returns the error
+	// that ended the reading early, if any. The entries are yield's to keep. EachRelation likewise.
+	EachActor    func(yield func(*ActorInput) bool) error
+	EachRelation func(yield func(*RelationInput) bool) error
+
+	held *Dataset // set when the stream reads a Dataset (Dataset.Stream)
+}
+
+// Stream returns d as a Stream.
+func (d *Dataset) Stream() *Stream {
+	return &Stream{Sources: d.Sources, Actors: len(d.Actors), Relations: len(d.Relations), held: d,
+		EachActor: func(yield func(*ActorInput) bool) error {
+			for i := range d.Actors {
+				if !yield(&d.Actors[i]) {
+					break
+				}
+			}
+			return nil
+		},
+		EachRelation: func(yield func(*RelationInput) bool) error {
+			for i := range d.Relations {
+				if !yield(&d.Relations[i]) {
+					break
+				}
+			}
+			return nil
+		}}
+}
+
+// dataset reads the whole stream into a Dataset.
+func (st *Stream) dataset() (*Dataset, error) {
+	if st.held != nil {
+		return st.held, nil
+	}
+	d := &Dataset{Sources: st.Sources, Actors: make([]ActorInput, 0, st.Actors), Relations: make([]RelationInput, 0, st.Relations)}
+	var actors []*ActorInput
+	if _, err := readWindows(st.EachActor, "actors", st.Actors, &actors, func() error {
+		for _, a := range actors {
+			d.Actors = append(d.Actors, *a)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var rels []*RelationInput
+	if _, err := readWindows(st.EachRelation, "relations", st.Relations, &rels, func() error {
+		for _, r := range rels {
+			d.Relations = append(d.Relations, *r)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ImportStream is Import for a Stream, with Import's guarantees. Into a database without actors a stream of
+// 20,000 actors and relations or more is an initial load, which reads it window by window; otherwise the
+// import is one transaction, for which the stream is read into memory first (at most MaxTransactionImport
+// actors and relations, as for Import).
+func (s *Store) ImportStream(ctx context.Context, d *Stream) (*ImportResult, error) {
 	importMu.Lock()
 	defer importMu.Unlock()
 	_, actors, err := s.recoverImport(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows := len(d.Actors) + len(d.Relations)
+	rows := d.Actors + d.Relations
 	if !actors && rows >= tuning.bulkRows {
 		return s.initialLoad(ctx, d)
 	}
 	if rows > MaxTransactionImport {
 		field := "relations"
-		if len(d.Actors) > len(d.Relations) {
+		if d.Actors > d.Relations {
 			field = "actors"
 		}
 		return nil, Invalid(field, "%d actors and %d relations are more than the %d actors and relations one import may "+
 			"write into a database that already holds actors (one transaction): load them into an empty database, or split "+
-			"the dataset", len(d.Actors), len(d.Relations), MaxTransactionImport)
+			"the dataset", d.Actors, d.Relations, MaxTransactionImport)
 	}
-	stmts := importStatements(d)
+	held, err := d.dataset()
+	if err != nil {
+		return nil, err
+	}
+	stmts := importStatements(held)
 	sums, err := s.write(ctx, stmts)
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Sources: len(d.Sources), Actors: len(d.Actors), Relations: len(d.Relations)}
+	res := &ImportResult{Sources: len(held.Sources), Actors: len(held.Actors), Relations: len(held.Relations)}
 	for _, sum := range sums {
 		c := sum.Counters()
 		res.NodesCreated += c.NodesCreated()

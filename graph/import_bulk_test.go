@@ -27,17 +27,8 @@ func generated(t *testing.T) *graph.Dataset {
 var oneTransaction = graph.ImportTuning{BulkRows: 1 << 30}
 
 // chunked sends every import into an empty database through the initial load, in many small transactions,
-// with the relationship indexes dropped and built again.
-var chunked = graph.ImportTuning{BulkRows: 1, Chunk: 700, NodeBatch: 300, RelBatch: 250, DeferIndexes: 1}
-
-func fingerprint(t *testing.T, s *graph.Store) string {
-	t.Helper()
-	fp, err := s.Fingerprint(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fp
-}
+// reading the lists in windows of 500 entries, with the relationship indexes dropped and built again.
+var chunked = graph.ImportTuning{BulkRows: 1, Chunk: 700, NodeBatch: 300, RelBatch: 250, Window: 500, DeferIndexes: 1}
 
 func importWith(t *testing.T, s *graph.Store, tu graph.ImportTuning, d *graph.Dataset) *graph.ImportResult {
 	t.Helper()
@@ -67,7 +58,7 @@ func reference(t *testing.T, s *graph.Store, d *graph.Dataset) (string, *graph.I
 		t.Fatal(err)
 	}
 	res := importWith(t, s, oneTransaction, d)
-	return fingerprint(t, s), res
+	return testenv.Fingerprint(t, s), res
 }
 
 // TestInitialLoadSameGraph shows that an initial load (chunked, CREATE, indexes built afterwards) writes
@@ -86,7 +77,7 @@ func TestInitialLoadSameGraph(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want, wantRes := reference(t, s, tc.d)
 			again := importWith(t, s, chunked, tc.d) // not empty now: one transaction
-			if got := fingerprint(t, s); got != want || again.NodesCreated != 0 || again.RelationshipsCreated != 0 {
+			if got := testenv.Fingerprint(t, s); got != want || again.NodesCreated != 0 || again.RelationshipsCreated != 0 {
 				t.Errorf("repeated one-transaction import: fingerprint changed %v, created %d nodes %d relationships, want none",
 					got != want, again.NodesCreated, again.RelationshipsCreated)
 			}
@@ -95,7 +86,7 @@ func TestInitialLoadSameGraph(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := importWith(t, s, chunked, tc.d)
-			if got := fingerprint(t, s); got != want {
+			if got := testenv.Fingerprint(t, s); got != want {
 				t.Errorf("initial load fingerprint %s, one transaction %s", got, want)
 			}
 			if *res != *wantRes {
@@ -103,7 +94,7 @@ func TestInitialLoadSameGraph(t *testing.T) {
 			}
 			checkClean(t, s)
 			again = importWith(t, s, chunked, tc.d)
-			if got := fingerprint(t, s); got != want || again.NodesCreated != 0 || again.RelationshipsCreated != 0 {
+			if got := testenv.Fingerprint(t, s); got != want || again.NodesCreated != 0 || again.RelationshipsCreated != 0 {
 				t.Errorf("import after an initial load: fingerprint changed %v, created %d nodes %d relationships, want none",
 					got != want, again.NodesCreated, again.RelationshipsCreated)
 			}
@@ -170,7 +161,7 @@ func TestImportTooLarge(t *testing.T) {
 				t.Fatalf("got %v, want INVALID on field %q", err, tc.wantField)
 			}
 			t.Log(ge.Message)
-			if got := fingerprint(t, s); got != want {
+			if got := testenv.Fingerprint(t, s); got != want {
 				t.Error("a refused import changed the database")
 			}
 		})
@@ -195,7 +186,7 @@ func TestInitialLoadInterrupted(t *testing.T) {
 		if err := s.WipeData(ctx); err != nil {
 			t.Fatal(err)
 		}
-		return fingerprint(t, s)
+		return testenv.Fingerprint(t, s)
 	}
 	for _, tc := range []struct {
 		name    string
@@ -230,13 +221,13 @@ func TestInitialLoadInterrupted(t *testing.T) {
 				}
 				// The next import removes the unfinished load first, then loads.
 				importWith(t, s, chunked, d)
-				if got := fingerprint(t, s); got != want {
+				if got := testenv.Fingerprint(t, s); got != want {
 					t.Error("import after a killed load: not the graph of an uninterrupted import")
 				}
 				checkClean(t, s)
 				return
 			}
-			if got := fingerprint(t, s); got != before || markers != 0 {
+			if got := testenv.Fingerprint(t, s); got != before || markers != 0 {
 				t.Errorf("failed load not removed: fingerprint changed %v, %d markers", got != before, markers)
 			}
 			checkClean(t, s)

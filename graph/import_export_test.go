@@ -7,7 +7,7 @@ import "context"
 
 // ImportTuning is what a test may change of the import's sizes; zero fields keep their value.
 type ImportTuning struct {
-	BulkRows, Chunk, NodeBatch, RelBatch, DeferIndexes int
+	BulkRows, Chunk, NodeBatch, RelBatch, Window, DeferIndexes int
 	// Interrupt is called after each relation chunk (see importTuning.interrupt).
 	Interrupt func(chunks int) (err error, abandon bool)
 }
@@ -19,7 +19,7 @@ func SetImportTuning(t ImportTuning) (restore func()) {
 		dst *int
 		v   int
 	}{{&tuning.bulkRows, t.BulkRows}, {&tuning.chunk, t.Chunk},
-		{&tuning.nodeBatch, t.NodeBatch}, {&tuning.relBatch, t.RelBatch}, {&tuning.deferIndexes, t.DeferIndexes}} {
+		{&tuning.nodeBatch, t.NodeBatch}, {&tuning.relBatch, t.RelBatch}, {&tuning.window, t.Window}, {&tuning.deferIndexes, t.DeferIndexes}} {
 		if f.v != 0 {
 			*f.dst = f.v
 		}

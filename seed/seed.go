@@ -117,41 +117,41 @@ type fileDoc struct {
 }
 
 type sourceDoc struct {
-	ID        string   `yaml:"id"`
-	Title     string   `yaml:"title"`
-	Publisher string   `yaml:"publisher"`
-	Authors   []string `yaml:"authors"`
-	Date      string   `yaml:"date"`
-	File      string   `yaml:"file"`
+	ID        string   `yaml:"id" json:"id"`
+	Title     string   `yaml:"title" json:"title"`
+	Publisher string   `yaml:"publisher" json:"publisher"`
+	Authors   []string `yaml:"authors" json:"authors"`
+	Date      string   `yaml:"date" json:"date"`
+	File      string   `yaml:"file" json:"file"`
 }
 
 type evidenceDoc struct {
-	Source string `yaml:"source"`
-	Line   int    `yaml:"line"`
-	Claim  string `yaml:"claim"`
+	Source string `yaml:"source" json:"source"`
+	Line   int    `yaml:"line" json:"line"`
+	Claim  string `yaml:"claim" json:"claim"`
 }
 
 type actorDoc struct {
-	ID          string        `yaml:"id"`
-	Kind        string        `yaml:"kind"`
-	Name        string        `yaml:"name"`
-	Aliases     []string      `yaml:"aliases"`
-	Description string        `yaml:"description"`
-	CountryCode string        `yaml:"countryCode"`
-	Evidence    []evidenceDoc `yaml:"evidence"`
+	ID          string        `yaml:"id" json:"id"`
+	Kind        string        `yaml:"kind" json:"kind"`
+	Name        string        `yaml:"name" json:"name"`
+	Aliases     []string      `yaml:"aliases" json:"aliases"`
+	Description string        `yaml:"description" json:"description"`
+	CountryCode string        `yaml:"countryCode" json:"countryCode"`
+	Evidence    []evidenceDoc `yaml:"evidence" json:"evidence"`
 }
 
 type relationDoc struct {
-	Type       string        `yaml:"type"`
-	From       string        `yaml:"from"`
-	To         string        `yaml:"to"`
-	Key        string        `yaml:"key"`
-	Since      string        `yaml:"since"`
-	Until      string        `yaml:"until"`
-	Status     string        `yaml:"status"`
-	Confidence *float64      `yaml:"confidence"`
-	Via        []string      `yaml:"via"`
-	Evidence   []evidenceDoc `yaml:"evidence"`
+	Type       string        `yaml:"type" json:"type"`
+	From       string        `yaml:"from" json:"from"`
+	To         string        `yaml:"to" json:"to"`
+	Key        string        `yaml:"key" json:"key"`
+	Since      string        `yaml:"since" json:"since"`
+	Until      string        `yaml:"until" json:"until"`
+	Status     string        `yaml:"status" json:"status"`
+	Confidence *float64      `yaml:"confidence" json:"confidence"`
+	Via        []string      `yaml:"via" json:"via"`
+	Evidence   []evidenceDoc `yaml:"evidence" json:"evidence"`
 }
 
 func evidenceInputs(ev []evidenceDoc) []graph.EvidenceInput {
@@ -160,6 +160,21 @@ func evidenceInputs(ev []evidenceDoc) []graph.EvidenceInput {
 		out[i] = graph.EvidenceInput{Source: e.Source, Line: e.Line, Claim: strings.TrimSpace(e.Claim)}
 	}
 	return out
+}
+
+func (s *sourceDoc) input() graph.SourceInput {
+	return graph.SourceInput{ID: s.ID, Title: s.Title, Publisher: s.Publisher, Authors: s.Authors, Date: s.Date, File: s.File}
+}
+
+func (a *actorDoc) input() graph.ActorInput {
+	return graph.ActorInput{ID: a.ID, Kind: graph.Kind(a.Kind), Name: strings.TrimSpace(a.Name), Aliases: a.Aliases,
+		Description: strings.TrimSpace(a.Description), CountryCode: a.CountryCode, Evidence: evidenceInputs(a.Evidence)}
+}
+
+func (r *relationDoc) input() graph.RelationInput {
+	return graph.RelationInput{Type: graph.RelType(r.Type), From: r.From, To: r.To, Key: r.Key, Since: r.Since,
+		Until: r.Until, Status: graph.Status(r.Status), Confidence: r.Confidence, Via: r.Via,
+		Evidence: evidenceInputs(r.Evidence)}
 }
 
 // Parse decodes every file (unknown fields and wrong value types are problems too) into one dataset. It
@@ -181,19 +196,14 @@ func Parse(files []File) (*Parsed, error) {
 		}
 		for i, s := range doc.Sources {
 			p.pos["sources"] = append(p.pos["sources"], at("sources", i, s.ID))
-			p.Sources = append(p.Sources, graph.SourceInput{ID: s.ID, Title: s.Title, Publisher: s.Publisher,
-				Authors: s.Authors, Date: s.Date, File: s.File})
+			p.Sources = append(p.Sources, s.input())
 		}
 		for i, a := range doc.Actors {
 			p.pos["actors"] = append(p.pos["actors"], at("actors", i, a.ID))
-			p.Actors = append(p.Actors, graph.ActorInput{ID: a.ID, Kind: graph.Kind(a.Kind), Name: strings.TrimSpace(a.Name),
-				Aliases: a.Aliases, Description: strings.TrimSpace(a.Description), CountryCode: a.CountryCode,
-				Evidence: evidenceInputs(a.Evidence)})
+			p.Actors = append(p.Actors, a.input())
 		}
 		for i, r := range doc.Relations {
-			in := graph.RelationInput{Type: graph.RelType(r.Type), From: r.From, To: r.To, Key: r.Key, Since: r.Since,
-				Until: r.Until, Status: graph.Status(r.Status), Confidence: r.Confidence, Via: r.Via,
-				Evidence: evidenceInputs(r.Evidence)}
+			in := r.input()
 			p.pos["relations"] = append(p.pos["relations"], at("relations", i, in.ID()))
 			p.Relations = append(p.Relations, in)
 		}

@@ -90,3 +90,13 @@ func Seeded(t testing.TB) *graph.Store {
 	}
 	return s
 }
+
+// Fingerprint returns s's fingerprint (graph.Store.Fingerprint) or fails the test.
+func Fingerprint(t testing.TB, s *graph.Store) string {
+	t.Helper()
+	fp, err := s.Fingerprint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fp
+}

@@ -1,7 +1,7 @@
 // Command gen generates a synthetic actor graph (package bench/gen) and prints its shape; it can also write
-// the query sample as JSON and, for small scales, the dataset as a YAML file in the seed format.
+// the query sample as JSON and the dataset in the seed format: as YAML (small scales) or JSON Lines.
 //
-//	go run ./bench/cmd/gen -scale S -seed 1 [-yaml bench/out/xs.yaml] [-sample bench/out/sample.json]
+//	go run ./bench/cmd/gen -scale S -seed 1 [-yaml bench/out/xs.yaml] [-jsonl bench/out/s.jsonl] [-sample bench/out/sample.json]
 package main
 
 import (
@@ -18,6 +18,7 @@ func main() {
 	scale := flag.String("scale", "S", "XS, S, M or L")
 	seed := flag.Uint64("seed", 1, "generator seed")
 	yamlOut := flag.String("yaml", "", "write the dataset as seed-format YAML to this file")
+	jsonlOut := flag.String("jsonl", "", "write the dataset as seed-format JSON Lines to this file")
 	sampleOut := flag.String("sample", "", "write the query sample as JSON to this file")
 	validate := flag.Bool("validate", true, "run graph.Dataset.Validate on the result")
 	flag.Parse()
@@ -53,6 +54,12 @@ func main() {
 		f, err := os.Create(*yamlOut)
 		fail(err)
 		fail(gen.WriteYAML(f, res.Dataset))
+		fail(f.Close())
+	}
+	if *jsonlOut != "" {
+		f, err := os.Create(*jsonlOut)
+		fail(err)
+		fail(gen.WriteJSONL(f, res.Dataset))
 		fail(f.Close())
 	}
 }

@@ -1,0 +1,414 @@
+package seed
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/graph"
+)
+
+// JSON Lines datasets (FORMAT.md, "Large datasets"): the entries of the YAML format, one per line, sources
+// first, then actors, then relations, so that a dataset too large to hold in memory is checked in one pass
+// over its files and written in a second, holding only ids in between.
+
+// MaxLine is the longest line, in bytes, a JSON Lines dataset may hold.
+const MaxLine = 1 << 20
+
+// maxProblems is how many problems a rejected JSON Lines dataset lists; the others are counted.
+const maxProblems = 100
+
+// IsStream reports whether path names a JSON Lines dataset: its name ends in .jsonl or .ndjson.
+func IsStream(path string) bool {
+	return strings.HasSuffix(path, ".jsonl") || strings.HasSuffix(path, ".ndjson")
+}
+
+// LoadStream checks and imports JSON Lines dataset files, read in the order given as one dataset: all of it,
+// or nothing, as Load. It reads the files twice: once to check every line (keeping the sources and the ids of
+// the actors and relations), then again to write them through graph.Graph.ImportStream, one window at a time.
+// A file that changes in between fails the import, which then leaves the database as it was. Ids not
+// declared in the files are looked up in g: sources always, actors only when the database holds actors, one
+// lookup per distinct id.
+func LoadStream(ctx context.Context, g graph.Graph, paths []string) (*graph.ImportResult, error) {
+	if len(paths) == 0 {
+		return nil, graph.Invalid("file", "no JSON Lines file given")
+	}
+	if r, ok := g.(recoverer); ok {
+		if _, err := r.RecoverImport(ctx); err != nil {
+			return nil, err
+		}
+	}
+	stats, err := g.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := checkStream(ctx, g, paths, stats.Actors > 0)
+	if err != nil {
+		return nil, err
+	}
+	return g.ImportStream(ctx, st.graphStream())
+}
+
+// The sections of a JSON Lines dataset, in the order its lines must list them.
+const (
+	secSources = iota
+	secActors
+	secRelations
+)
+
+var (
+	sectionLists = [3]string{"sources", "actors", "relations"}
+	sectionEntry = [3]string{"a source", "an actor", "a relation"}
+)
+
+// lineDoc is one line of a JSON Lines dataset: an object holding exactly one of the three.
+type lineDoc struct {
+	Source   *sourceDoc   `json:"source"`
+	Actor    *actorDoc    `json:"actor"`
+	Relation *relationDoc `json:"relation"`
+}
+
+// section returns the line's section, or -1 when it does not hold exactly one entry.
+func (l *lineDoc) section() int {
+	sec, n := -1, 0
+	for i, set := range []bool{l.Source != nil, l.Actor != nil, l.Relation != nil} {
+		if set {
+			sec, n = i, n+1
+		}
+	}
+	if n != 1 {
+		return -1
+	}
+	return sec
+}
+
+// decodeLine decodes one non-blank line; a failure names the field (when there is one) and says why, the
+// field first.
+func decodeLine(b []byte) (l *lineDoc, field, msg string) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	l = &lineDoc{}
+	if err := dec.Decode(l); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, te.Field, fmt.Sprintf("%s: must be %s, got a JSON %s", te.Field, jsonType(te.Type.String()), te.Value)
+		}
+		return nil, "", strings.TrimPrefix(err.Error(), "json: ")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, "", "a line holds one JSON object and nothing after it"
+	}
+	if l.section() < 0 {
+		return nil, "", `a line holds one object with exactly one of "source", "actor" or "relation"`
+	}
+	return l, "", ""
+}
+
+// jsonType names a Go type of the documents in JSON's words.
+func jsonType(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case t == "string":
+		return "a string"
+	case t == "int", strings.HasPrefix(t, "float"), t == "*float64":
+		return "a number"
+	}
+	return "an object"
+}
+
+// pos is a place in a stream's files: a file (by index), a byte offset in it, and the number of the line
+// that starts there.
+type pos struct {
+	file int
+	off  int64
+	line int
+}
+
+// stream is a checked JSON Lines dataset: what the import needs to read it again.
+type stream struct {
+	paths   []string
+	sources []graph.SourceInput
+	n       [3]int
+	start   [4]pos              // where each section starts; start[3] is the end of the last file
+	sums    map[[2]int][32]byte // sha256 of the bytes of each section in each file, by {section, file}
+}
+
+// partHashes computes the sha256 of each section's bytes in each file, the lines given in order.
+type partHashes struct {
+	key  [2]int
+	h    hash.Hash
+	sums map[[2]int][32]byte
+}
+
+func (ph *partHashes) write(section, file int, raw []byte) {
+	if k := [2]int{section, file}; ph.h == nil || k != ph.key {
+		ph.flush()
+		ph.key, ph.h = k, sha256.New()
+	}
+	ph.h.Write(raw)
+}
+
+func (ph *partHashes) flush() {
+	if ph.h != nil {
+		var sum [32]byte
+		copy(sum[:], ph.h.Sum(nil))
+		ph.sums[ph.key] = sum
+		ph.h = nil
+	}
+}
+
+// errLong is the error of a line longer than MaxLine.
+var errLong = fmt.Errorf("line longer than %d bytes", MaxLine)
+
+// scan calls fn with every line (its bytes, newline included, and where it starts) of paths from from up to
+// to, and returns where the reading ended. An error of fn ends it.
+func scan(paths []string, from, to pos, fn func(p pos, raw []byte) error) (pos, error) {
+	end := from
+	var buf []byte
+	for i := from.file; i < len(paths) && i <= to.file; i++ {
+		p := pos{file: i, line: 1}
+		if i == from.file {
+			p = from
+		}
+		err := func() error {
+			f, err := os.Open(paths[i])
+			if err != nil {
+				return &graph.Error{Code: graph.EINVALID, Field: "file", Message: err.Error()}
+			}
+			defer f.Close()
+			if _, err := f.Seek(p.off, io.SeekStart); err != nil {
+				return &graph.Error{Code: graph.EINVALID, Field: "file", Message: err.Error()}
+			}
+			r := bufio.NewReaderSize(f, 64<<10)
+			for i < to.file || p.off < to.off {
+				var rerr error
+				buf, rerr = readLine(r, buf)
+				if len(buf) > 0 {
+					if rerr == errLong {
+						return rerr
+					}
+					if err := fn(p, buf); err != nil {
+						return err
+					}
+					p.off += int64(len(buf))
+					p.line++
+				}
+				if rerr == io.EOF {
+					return nil
+				}
+				if rerr != nil {
+					return &graph.Error{Code: graph.EINVALID, Field: "file", Message: fmt.Sprintf("%s: %v", paths[i], rerr)}
+				}
+			}
+			return nil
+		}()
+		end = p
+		if err != nil {
+			return end, err
+		}
+	}
+	return end, nil
+}
+
+// readLine reads one line into buf, at most MaxLine bytes (then errLong).
+func readLine(r *bufio.Reader, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	for {
+		chunk, err := r.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > MaxLine {
+			return buf, errLong
+		}
+		if err != bufio.ErrBufferFull {
+			return buf, err
+		}
+	}
+}
+
+// memo answers a lookup by asking the database once per distinct id; the first error is kept in *err and
+// the ids it could not look up count as unknown.
+func memo(ctx context.Context, g graph.Graph, actor bool, err *error) graph.Lookup {
+	known := map[string]bool{}
+	return func(id string) bool {
+		if v, ok := known[id]; ok || *err != nil {
+			return v
+		}
+		var found map[string]bool
+		var e error
+		if actor {
+			found, _, e = g.Existing(ctx, []string{id}, nil)
+		} else {
+			_, found, e = g.Existing(ctx, nil, []string{id})
+		}
+		if e != nil {
+			*err = e
+			return false
+		}
+		known[id] = found[id]
+		return found[id]
+	}
+}
+
+// checkStream reads and checks every line of paths (the first pass).
+func checkStream(ctx context.Context, g graph.Graph, paths []string, dbHasActors bool) (*stream, error) {
+	st := &stream{paths: paths}
+	var problems Problems
+	more := 0
+	add := func(p Problem) {
+		if len(problems) < maxProblems {
+			problems = append(problems, p)
+		} else {
+			more++
+		}
+	}
+	var lookupErr error
+	var existingActor graph.Lookup
+	if dbHasActors {
+		existingActor = memo(ctx, g, true, &lookupErr)
+	}
+	v := graph.NewValidator(existingActor, memo(ctx, g, false, &lookupErr))
+	sec := secSources
+	ph := &partHashes{sums: map[[2]int][32]byte{}}
+	end, err := scan(paths, pos{line: 1}, pos{file: len(paths) - 1, off: math.MaxInt64}, func(p pos, raw []byte) error {
+		if p.line%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if lookupErr != nil {
+			return lookupErr
+		}
+		name := paths[p.file]
+		b := bytes.TrimSpace(raw)
+		if len(b) == 0 {
+			ph.write(sec, p.file, raw)
+			return nil
+		}
+		l, field, msg := decodeLine(b)
+		if l == nil {
+			ph.write(sec, p.file, raw)
+			add(Problem{File: name, Line: p.line, Field: field, Msg: msg})
+			return nil
+		}
+		k := l.section()
+		if k < sec {
+			add(Problem{File: name, Line: p.line, Msg: fmt.Sprintf("%s after the %s: a JSON Lines dataset lists its sources, then its actors, then its relations",
+				sectionEntry[k], sectionLists[sec])})
+		}
+		for ; sec < k; sec++ {
+			st.start[sec+1] = p
+		}
+		ph.write(sec, p.file, raw)
+		var errs []graph.FieldError
+		switch k {
+		case secSources:
+			in := l.Source.input()
+			errs = v.Source(&in)
+			st.sources = append(st.sources, in)
+		case secActors:
+			in := l.Actor.input()
+			errs = v.Actor(&in)
+		case secRelations:
+			in := l.Relation.input()
+			errs = v.Relation(&in)
+		}
+		for _, e := range errs {
+			add(Problem{File: name, Line: p.line, Entry: fmt.Sprintf("%s[%d] (%s)", e.List, e.Index, e.Entry), Field: e.Field, Msg: e.Msg})
+		}
+		if _, a, r := v.Counts(); dbHasActors && a+r > graph.MaxTransactionImport {
+			return graph.Invalid(sectionLists[k], "more than %d actors and relations: into a database that already holds actors an "+
+				"import is one transaction of at most that many; load the file into an empty database, or split it", graph.MaxTransactionImport)
+		}
+		return nil
+	})
+	if errors.Is(err, errLong) {
+		add(Problem{File: paths[end.file], Line: end.line, Field: "file", Msg: fmt.Sprintf("line longer than %d bytes; the file was read no further", MaxLine)})
+	} else if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		if more > 0 {
+			problems = append(problems, Problem{File: "(not listed)", Msg: fmt.Sprintf("%d more problems", more)})
+		}
+		return nil, invalid(problems)
+	}
+	for ; sec < secRelations; sec++ {
+		st.start[sec+1] = end
+	}
+	st.start[3] = end
+	ph.flush()
+	st.sums = ph.sums
+	st.n[0], st.n[1], st.n[2] = v.Counts()
+	return st, nil
+}
+
+// graphStream is the checked dataset as the import reads it: the sources kept, the actors and relations
+// read again from the files.
+func (st *stream) graphStream() *graph.Stream {
+	return &graph.Stream{Sources: st.sources, Actors: st.n[secActors], Relations: st.n[secRelations],
+		EachActor: func(yield func(*graph.ActorInput) bool) error {
+			return st.read(secActors, func(l *lineDoc) bool {
+				in := l.Actor.input()
+				return yield(&in)
+			})
+		},
+		EachRelation: func(yield func(*graph.RelationInput) bool) error {
+			return st.read(secRelations, func(l *lineDoc) bool {
+				in := l.Relation.input()
+				return yield(&in)
+			})
+		}}
+}
+
+// errStop ends a read that the import stopped.
+var errStop = errors.New("stop")
+
+// read reads section k again, calling fn with each entry until it returns false. A line that no longer
+// decodes to an entry of k, or a file whose part of the section is not the bytes checked, is an error.
+func (st *stream) read(k int, fn func(*lineDoc) bool) error {
+	changed := func(file int) error {
+		return graph.Invalid("file", "%s changed after it was checked; load it again", st.paths[file])
+	}
+	ph := &partHashes{sums: map[[2]int][32]byte{}}
+	end, err := scan(st.paths, st.start[k], st.start[k+1], func(p pos, raw []byte) error {
+		ph.write(k, p.file, raw)
+		b := bytes.TrimSpace(raw)
+		if len(b) == 0 {
+			return nil
+		}
+		l, _, _ := decodeLine(b)
+		if l == nil || l.section() != k {
+			return changed(p.file)
+		}
+		if !fn(l) {
+			return errStop
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errStop):
+		return nil
+	case errors.Is(err, errLong):
+		return changed(end.file)
+	case err != nil:
+		return err
+	}
+	ph.flush()
+	for f := range st.paths {
+		key := [2]int{k, f}
+		if ph.sums[key] != st.sums[key] {
+			return changed(f)
+		}
+	}
+	return nil
+}
