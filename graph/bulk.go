@@ -29,8 +29,9 @@ import (
 //     contend for the locks of the hubs), statements of tuning.relBatch rows of one type, their ends found
 //     by internal node id.
 //
-// Steps 3 and 4 read the dataset's lists in windows of tuning.window entries (Stream), grouped by kind or
-// type within a window, so that the load holds one window of entries at a time, whatever the dataset's size.
+// Steps 3 and 4 read the dataset's lists in windows of tuning.window entries (Stream), the next window read
+// while the last one is written, grouped by kind or type within a window: the load holds at most three
+// windows of entries, whatever the dataset's size.
 //  5. The dropped indexes are created again, in one schema transaction (one population pass), and awaited.
 //  6. One last transaction writes the sources (MERGE, exactly as the one-transaction path does) and deletes
 //     the marker, after checking that it is still there.
@@ -193,8 +194,7 @@ func (s *Store) loadRun(ctx context.Context, run string, d *Stream) (res *Import
 
 	t = time.Now()
 	ids := make(map[string]int64, d.Actors)
-	var actors []*ActorInput
-	n, err := readWindows(d.EachActor, "actors", d.Actors, &actors, func() error {
+	n, err := readWindows(d.EachActor, "actors", d.Actors, func(actors []*ActorInput) error {
 		created, err := s.createActors(ctx, ids, actors)
 		res.NodesCreated += created
 		return err
@@ -226,8 +226,7 @@ func (s *Store) loadRun(ctx context.Context, run string, d *Stream) (res *Import
 		}
 		return nil
 	}
-	var rels []*RelationInput
-	_, err = readWindows(d.EachRelation, "relations", d.Relations, &rels, func() error {
+	_, err = readWindows(d.EachRelation, "relations", d.Relations, func(rels []*RelationInput) error {
 		for _, st := range relationStatements(rels, ids) {
 			tx = append(tx, st)
 			if txRows += len(st.params["id"].([]string)); txRows >= tuning.chunk {
@@ -281,25 +280,47 @@ func (s *Store) loadRun(ctx context.Context, run string, d *Stream) (res *Import
 	return res, false, nil
 }
 
-// readWindows reads a list of a Stream through each, gathering its entries into *window and calling flush
-// (which sees *window) every tuning.window entries and after the last; it returns how many entries were
-// read. The first error of flush or of the reading ends it; so does a list whose length is not the one the
-// stream announced (the dataset changed between its validation and its import).
-func readWindows[T any](each func(yield func(*T) bool) error, list string, want int, window *[]*T, flush func() error) (int, error) {
+// readWindows reads a list of a Stream through each, in windows of tuning.window entries, and calls flush
+// with each window, in order, while the next one is read (reading a file and writing to Neo4j overlap); it
+// returns how many entries were read. The first error of flush or of the reading ends it; so does a list
+// whose length is not the one the stream announced (the dataset changed between its validation and its
+// import).
+func readWindows[T any](each func(yield func(*T) bool) error, list string, want int, flush func([]*T) error) (int, error) {
+	size := max(tuning.window, 1)
+	windows := make(chan []*T, 1)
+	done := make(chan struct{})
 	n := 0
-	var ferr error
-	rerr := each(func(e *T) bool {
-		n++
-		*window = append(*window, e)
-		if len(*window) >= max(tuning.window, 1) {
-			ferr = flush()
-			*window = (*window)[:0]
+	var rerr error
+	go func() {
+		defer close(windows)
+		w := make([]*T, 0, min(size, want))
+		rerr = each(func(e *T) bool {
+			n++
+			if w = append(w, e); len(w) < size {
+				return true
+			}
+			select {
+			case windows <- w:
+				w = make([]*T, 0, size)
+				return true
+			case <-done:
+				return false
+			}
+		})
+		if rerr == nil && len(w) > 0 {
+			select {
+			case windows <- w:
+			case <-done:
+			}
 		}
-		return ferr == nil
-	})
-	if ferr == nil && rerr == nil && len(*window) > 0 {
-		ferr = flush()
-		*window = (*window)[:0]
+	}()
+	var ferr error
+	for w := range windows { // until the reader has returned: n and rerr are then set
+		if ferr == nil {
+			if ferr = flush(w); ferr != nil {
+				close(done)
+			}
+		}
 	}
 	switch {
 	case ferr != nil:

@@ -63,7 +63,7 @@ type Graph interface {
 	// Dataset.Validate and package seed.
 	Import(ctx context.Context, d *Dataset) (*ImportResult, error)
 	// ImportStream is Import for a dataset read entry by entry rather than held (Stream), with the same
-	// guarantees; an initial load holds one window of it at a time, so its size is not bounded by memory.
+	// guarantees; an initial load holds a few windows of it at a time, so its size is not bounded by memory.
 	ImportStream(ctx context.Context, d *Stream) (*ImportResult, error)
 	// Ready reports whether Neo4j answers and the schema is in place; the error says why not.
 	Ready(ctx context.Context) error

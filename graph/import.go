@@ -58,7 +58,8 @@ func (s *Store) Import(ctx context.Context, d *Dataset) (*ImportResult, error) {
 
 // Stream is a dataset that is read rather than held: its sources (few, held), then its actors, then its
 // relations, each list read once, in order, by ImportStream. It is how a dataset too large for memory is
-// imported: the initial load holds one window of entries at a time, plus the internal id of each actor.
+// imported: the initial load holds a few windows of entries at a time (tuning.window, bulk.go), plus the
+// internal id of each actor.
 // Check it with a Validator, entry by entry, before importing it.
 type Stream struct {
 	Sources []SourceInput
@@ -101,8 +102,7 @@ func (st *Stream) dataset() (*Dataset, error) {
 		return st.held, nil
 	}
 	d := &Dataset{Sources: st.Sources, Actors: make([]ActorInput, 0, st.Actors), Relations: make([]RelationInput, 0, st.Relations)}
-	var actors []*ActorInput
-	if _, err := readWindows(st.EachActor, "actors", st.Actors, &actors, func() error {
+	if _, err := readWindows(st.EachActor, "actors", st.Actors, func(actors []*ActorInput) error {
 		for _, a := range actors {
 			d.Actors = append(d.Actors, *a)
 		}
@@ -110,8 +110,7 @@ func (st *Stream) dataset() (*Dataset, error) {
 	}); err != nil {
 		return nil, err
 	}
-	var rels []*RelationInput
-	if _, err := readWindows(st.EachRelation, "relations", st.Relations, &rels, func() error {
+	if _, err := readWindows(st.EachRelation, "relations", st.Relations, func(rels []*RelationInput) error {
 		for _, r := range rels {
 			d.Relations = append(d.Relations, *r)
 		}
