@@ -16,9 +16,10 @@ neo=tools/neo4j/neo4j.sh
 out=bench/out/$scale
 mkdir -p "$out"
 bench/build.sh   # the commands of HEAD (actorgraph included), as run.sh builds them
-if [ ! -s "$out/dataset.jsonl" ]; then
-  bench/out/bin/gen -scale "$scale" -jsonl "$out/dataset.jsonl.tmp" >/dev/null
-  mv "$out/dataset.jsonl.tmp" "$out/dataset.jsonl"
+data="$out/dataset.jsonl"
+if [ ! -s "$data" ]; then
+  bench/out/bin/gen -scale "$scale" -jsonl "$data.tmp" >/dev/null
+  mv "$data.tmp" "$data"
 fi
 trap '$neo stop >/dev/null 2>&1 || true' EXIT
 $neo stop >/dev/null 2>&1 || true
@@ -28,8 +29,8 @@ pid=$(cat "$NEO4J_DATA_DIR/neo4j.pid")
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 before=$(ticks)
 log="$out/stream-$(date +%Y%m%d-%H%M%S).log"
-echo "loading $(wc -l <"$out/dataset.jsonl") lines ($(du -h "$out/dataset.jsonl" | cut -f1)) at commit $(git rev-parse --short HEAD); log: $log"
+echo "loading $data: $(wc -l <"$data") lines ($(du -h "$data" | cut -f1)) at commit $(git rev-parse --short HEAD); log: $log"
 NEO4J_URI="neo4j://127.0.0.1:$NEO4J_PORT" \
-  /usr/bin/time -v bench/out/bin/actorgraph seed --file "$out/dataset.jsonl" >"$log" 2>&1 || { tail -20 "$log"; exit 1; }
+  /usr/bin/time -v bench/out/bin/actorgraph seed --file "$data" >"$log" 2>&1 || { tail -20 "$log"; exit 1; }
 echo "neo4j cpu: $(( ($(ticks) - before) / $(getconf CLK_TCK) )) s"
 grep -E 'initial load|seed loaded|Elapsed|Maximum resident' "$log"
