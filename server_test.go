@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -140,8 +141,9 @@ func TestComposeFile(t *testing.T) {
 	}
 }
 
-// TestKeysCommand creates, lists and revokes a key through the CLI against the test Neo4j.
-func TestKeysCommand(t *testing.T) {
+// testConfig is the configuration of the commands with only NEO4J_URI set, to the test Neo4j.
+func testConfig(t *testing.T) config {
+	t.Helper()
 	uri := testenv.RequireNeo4j(t)
 	cfg, err := loadConfig(func(k string) string {
 		if k == "NEO4J_URI" {
@@ -152,6 +154,12 @@ func TestKeysCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+// TestKeysCommand creates, lists and revokes a key through the CLI against the test Neo4j.
+func TestKeysCommand(t *testing.T) {
+	cfg := testConfig(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	run := func(args ...string) string {
 		t.Helper()
@@ -182,6 +190,67 @@ func TestKeysCommand(t *testing.T) {
 	}
 	if err := keysCmd(cfg, []string{"create", "--role", "boss", "--name", "x"}, log, io.Discard); graph.ErrorCode(err) != graph.EINVALID {
 		t.Errorf("unknown role: %v", err)
+	}
+}
+
+// TestSeedCommandFiles loads files through the seed command into the seeded test database: YAML and JSON
+// Lines each load (checked by the actor they add), a mix of the two is refused before anything is read, and
+// a rejected JSON Lines file leaves the database as it was.
+func TestSeedCommandFiles(t *testing.T) {
+	cfg := testConfig(t)
+	store := testenv.Seeded(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	yamlFile := write("a.yaml", `actors:
+  - {id: cli-yaml-group, kind: GROUP, name: CLI YAML Group, evidence: [{source: rusi-2023, line: 1, claim: A test claim.}]}
+`)
+	jsonlFile := write("b.jsonl", `{"actor": {"id": "cli-jsonl-group", "kind": "GROUP", "name": "CLI JSONL Group", "evidence": [{"source": "rusi-2023", "line": 1, "claim": "A test claim."}]}}
+{"relation": {"type": "RIVAL_OF", "from": "cli-jsonl-group", "to": "iskp", "status": "STATED", "confidence": 0.8, "evidence": [{"source": "rusi-2023", "line": 1, "claim": "A test claim."}]}}
+`)
+	badJSONL := write("c.jsonl", `{"actor": {"id": "cli-bad-group", "kind": "MILITIA", "name": "Bad", "evidence": [{"source": "rusi-2023", "line": 1, "claim": "A test claim."}]}}
+`)
+	for _, tc := range []struct {
+		name   string
+		files  []string
+		field  string // the error's field; "" when the load must succeed
+		loaded string // an actor the load adds
+	}{
+		{"YAML", []string{yamlFile}, "", "cli-yaml-group"},
+		{"JSON Lines", []string{jsonlFile}, "", "cli-jsonl-group"},
+		{"YAML and JSON Lines together", []string{yamlFile, badJSONL}, "file", ""},
+		{"a rejected JSON Lines file", []string{badJSONL}, "actors[0] (cli-bad-group) kind", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := testenv.Fingerprint(t, store)
+			var args []string
+			for _, f := range tc.files {
+				args = append(args, "--file", f)
+			}
+			err := seedCmd(cfg, args, log)
+			if tc.field != "" {
+				var ge *graph.Error
+				if !errors.As(err, &ge) || ge.Code != graph.EINVALID || ge.Field != tc.field {
+					t.Fatalf("error %v, want INVALID on field %q", err, tc.field)
+				}
+				if testenv.Fingerprint(t, store) != before {
+					t.Error("the refused load changed the database")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, err := store.Actor(context.Background(), tc.loaded); err != nil || a.ID != tc.loaded {
+				t.Errorf("actor %s after the load: %+v, %v", tc.loaded, a, err)
+			}
+		})
 	}
 }
 

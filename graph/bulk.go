@@ -28,13 +28,13 @@ import (
 //  4. Relations are created in transactions of tuning.chunk rows, one after the other (concurrent ones
 //     contend for the locks of the hubs), statements of tuning.relBatch rows of one type, their ends found
 //     by internal node id.
+//  5. The dropped indexes are created again, in one schema transaction (one population pass), and awaited.
+//  6. One last transaction writes the sources (MERGE, exactly as the one-transaction path does) and deletes
+//     the marker, after checking that it is still there.
 //
 // Steps 3 and 4 read the dataset's lists in windows of tuning.window entries (Stream), the next window read
 // while the last one is written, grouped by kind or type within a window: the load holds at most three
 // windows of entries, whatever the dataset's size.
-//  5. The dropped indexes are created again, in one schema transaction (one population pass), and awaited.
-//  6. One last transaction writes the sources (MERGE, exactly as the one-transaction path does) and deletes
-//     the marker, after checking that it is still there.
 //
 // A failure in 2-6 removes what the run wrote (removeInitialLoad) before Import returns its error. A process
 // killed meanwhile leaves the marker, and the next Import or RecoverImport removes the run first, indexes

@@ -59,8 +59,7 @@ func (s *Store) Import(ctx context.Context, d *Dataset) (*ImportResult, error) {
 // Stream is a dataset that is read rather than held: its sources (few, held), then its actors, then its
 // relations, each list read once, in order, by ImportStream. It is how a dataset too large for memory is
 // imported: the initial load holds a few windows of entries at a time (tuning.window, bulk.go), plus the
-// internal id of each actor.
-// Check it with a Validator, entry by entry, before importing it.
+// internal id of each actor. Check it with a Validator, entry by entry, before importing it.
 type Stream struct {
 	Sources []SourceInput
 	// Actors and Relations are the lengths of the two lists, known before the import: they choose the
