@@ -216,7 +216,7 @@ func serveInProcess(h http.Handler, body []byte) error {
 	return load.CheckAnswer(w.Code, w.Body.Bytes())
 }
 
-// typename asks url the smallest GraphQL request there is.
+// typename asks url the smallest GraphQL request there is, and checks the answer.
 func typename(url string) func(context.Context, int) error {
 	client := &http.Client{}
 	return func(ctx context.Context, _ int) error {
@@ -230,8 +230,17 @@ func typename(url string) func(context.Context, int) error {
 			return err
 		}
 		defer resp.Body.Close()
-		_, err = io.Copy(io.Discard, resp.Body)
-		return err
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		if err := load.CheckAnswer(resp.StatusCode, body); err != nil {
+			return err
+		}
+		if !bytes.Contains(body, []byte(`"__typename":"Query"`)) {
+			return fmt.Errorf("not the answer to { __typename }: %.200s", body)
+		}
+		return nil
 	}
 }
 

@@ -26,7 +26,9 @@ func StartProcess(bin string, args, env []string, dir, logPath string) (*exec.Cm
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = lf, lf
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	lf.Close() // the child has its own copy
+	if err != nil {
 		return nil, err
 	}
 	return cmd, nil
