@@ -96,12 +96,19 @@ func (p Problem) String() string {
 // Problems is the error of a rejected dataset; Load wraps it in a *graph.Error with code INVALID.
 type Problems []Problem
 
-func (ps Problems) Error() string {
+func (ps Problems) Error() string { return ps.report(len(ps)) }
+
+// report lists ps as the first of total problems.
+func (ps Problems) report(total int) string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
 		lines[i] = p.String()
 	}
-	return fmt.Sprintf("dataset rejected, nothing written (%d problems):\n%s", len(ps), strings.Join(lines, "\n"))
+	count := fmt.Sprintf("%d problems", total)
+	if total > len(ps) {
+		count += fmt.Sprintf(", the first %d listed", len(ps))
+	}
+	return fmt.Sprintf("dataset rejected, nothing written (%s):\n%s", count, strings.Join(lines, "\n"))
 }
 
 // Parsed is a dataset and where each of its entries came from.
@@ -285,9 +292,12 @@ func (p *Parsed) Validate(ctx context.Context, g graph.Graph) error {
 	return invalid(problems)
 }
 
-func invalid(ps Problems) error {
+func invalid(ps Problems) error { return invalidOf(ps, len(ps)) }
+
+// invalidOf is the error of a dataset rejected for total problems, of which ps are listed.
+func invalidOf(ps Problems, total int) error {
 	first := ps[0]
-	return &graph.Error{Code: graph.EINVALID, Field: strings.TrimSpace(first.Entry + " " + first.Field), Message: ps.Error(), Err: ps}
+	return &graph.Error{Code: graph.EINVALID, Field: strings.TrimSpace(first.Entry + " " + first.Field), Message: ps.report(total), Err: ps}
 }
 
 // recoverer is implemented by *graph.Store: it removes an initial load that was interrupted.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/actorgraph/actorgraph/graph"
@@ -235,6 +236,93 @@ func readLine(r *bufio.Reader, buf []byte) ([]byte, error) {
 	}
 }
 
+// decoded is a line of the first pass as decodeLine left it: the entry, or why there is none (blank: both
+// empty).
+type decoded struct {
+	l          *lineDoc
+	field, msg string
+}
+
+// lineBatch is lines on their way from the reader, through a decoder, to the checker; the last one carries
+// the reading's end and error.
+type lineBatch struct {
+	pos  []pos
+	raw  [][]byte
+	dec  []decoded
+	end  pos
+	err  error
+	done chan struct{} // closed once dec is filled
+}
+
+// batchLines is the number of lines a decoder takes at a time.
+const batchLines = 1024
+
+// scanDecoded is scan over every line of paths with each line decoded (decodeLine) by runtime.GOMAXPROCS
+// decoders in parallel, fn called in order in the calling goroutine. An error of fn, or the end of ctx,
+// stops the reading.
+func scanDecoded(ctx context.Context, paths []string, fn func(p pos, raw []byte, d decoded) error) (pos, error) {
+	order := make(chan *lineBatch, 4) // the batches in reading order
+	jobs := make(chan *lineBatch, 4)  // the same, to the decoders
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		b := &lineBatch{done: make(chan struct{})}
+		send := func() bool {
+			select {
+			case order <- b:
+			case <-stop:
+				return false
+			}
+			jobs <- b
+			b = &lineBatch{done: make(chan struct{})}
+			return true
+		}
+		var errStopped = errors.New("stopped")
+		end, err := scan(paths, pos{line: 1}, pos{file: len(paths) - 1, off: math.MaxInt64}, func(p pos, raw []byte) error {
+			b.pos = append(b.pos, p)
+			b.raw = append(b.raw, append([]byte(nil), raw...))
+			if len(b.raw) == batchLines && !send() {
+				return errStopped
+			}
+			return nil
+		})
+		if err != errStopped {
+			b.end, b.err = end, err
+			send()
+		}
+	}()
+	for range runtime.GOMAXPROCS(0) {
+		go func() {
+			for b := range jobs {
+				b.dec = make([]decoded, len(b.raw))
+				for i, raw := range b.raw {
+					if t := bytes.TrimSpace(raw); len(t) > 0 {
+						b.dec[i].l, b.dec[i].field, b.dec[i].msg = decodeLine(t)
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	for b := range order {
+		<-b.done
+		if err := ctx.Err(); err != nil {
+			return b.end, err
+		}
+		for i := range b.raw {
+			if err := fn(b.pos[i], b.raw[i], b.dec[i]); err != nil {
+				return b.pos[i], err
+			}
+		}
+		if b.end != (pos{}) || b.err != nil {
+			return b.end, b.err
+		}
+	}
+	return pos{}, nil // not reached: the last batch returns
+}
+
 // memo answers a lookup by asking the database once per distinct id; the first error is kept in *err and
 // the ids it could not look up count as unknown.
 func memo(ctx context.Context, g graph.Graph, actor bool, err *error) graph.Lookup {
@@ -279,25 +367,17 @@ func checkStream(ctx context.Context, g graph.Graph, paths []string, dbHasActors
 	v := graph.NewValidator(existingActor, memo(ctx, g, false, &lookupErr))
 	sec := secSources
 	ph := &partHashes{sums: map[[2]int][32]byte{}}
-	end, err := scan(paths, pos{line: 1}, pos{file: len(paths) - 1, off: math.MaxInt64}, func(p pos, raw []byte) error {
-		if p.line%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
+	end, err := scanDecoded(ctx, paths, func(p pos, raw []byte, d decoded) error {
 		if lookupErr != nil {
 			return lookupErr
 		}
 		name := paths[p.file]
-		b := bytes.TrimSpace(raw)
-		if len(b) == 0 {
-			ph.write(sec, p.file, raw)
-			return nil
-		}
-		l, field, msg := decodeLine(b)
+		l := d.l
 		if l == nil {
 			ph.write(sec, p.file, raw)
-			add(Problem{File: name, Line: p.line, Field: field, Msg: msg})
+			if d.msg != "" {
+				add(Problem{File: name, Line: p.line, Field: d.field, Msg: d.msg})
+			}
 			return nil
 		}
 		k := l.section()
@@ -337,10 +417,7 @@ func checkStream(ctx context.Context, g graph.Graph, paths []string, dbHasActors
 		return nil, err
 	}
 	if len(problems) > 0 {
-		if more > 0 {
-			problems = append(problems, Problem{File: "(not listed)", Msg: fmt.Sprintf("%d more problems", more)})
-		}
-		return nil, invalid(problems)
+		return nil, invalidOf(problems, len(problems)+more)
 	}
 	for ; sec < secRelations; sec++ {
 		st.start[sec+1] = end

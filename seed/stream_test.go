@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,9 @@ func TestStreamRejects(t *testing.T) {
 		{"something after the object", strings.TrimSuffix(actor, "\n") + " {}\n", []string{"big.jsonl:1", "nothing after it"}, ""},
 		{"actor after a relation", actor + rel + strings.Replace(actor, "new-test-group", "another-group", 1),
 			[]string{"big.jsonl:3", "an actor after the relations"}, ""},
+		{"150 problems, 100 listed", actor + unknownEnds(rel, 150),
+			[]string{"150 problems, the first 100 listed", "big.jsonl:101: relations[99] (new-test-group:RIVAL_OF:no-such-actor-99): to: unknown actor"},
+			"relations[0] (new-test-group:RIVAL_OF:no-such-actor-0) to"},
 		{"line too long", actor + `{"actor": {"id": "x", "name": "` + strings.Repeat("a", seed.MaxLine) + `"}}` + "\n",
 			[]string{"big.jsonl:2", "line longer than 1048576 bytes"}, "file"},
 	}
@@ -88,6 +92,15 @@ func TestStreamRejects(t *testing.T) {
 	if res.Actors != 1 || res.Relations != 1 || res.NodesCreated != 1 || res.RelationshipsCreated != 1 {
 		t.Errorf("valid import: %+v, want 1 actor and 1 relation, both created", res)
 	}
+}
+
+// unknownEnds is n copies of the relation line rel, each to another actor that does not exist.
+func unknownEnds(rel string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Replace(rel, `"to": "iskp"`, fmt.Sprintf(`"to": "no-such-actor-%d"`, i), 1))
+	}
+	return b.String()
 }
 
 // streamFiles writes d as JSON Lines split over two files, the second starting in the middle of the
