@@ -34,8 +34,9 @@ func IsStream(path string) bool {
 }
 
 // LoadStream checks and imports JSON Lines dataset files, read in the order given as one dataset: all of it,
-// or nothing, as Load. It reads the files twice: once to check every line (keeping the sources and the ids of
-// the actors and relations), then again to write them through graph.Graph.ImportStream, one window at a time.
+// or nothing, as Load. It reads the files twice: once to check every line (decoded on every core, checked in
+// order, keeping the sources and the ids of the actors and relations), then again to write them through
+// graph.Graph.ImportStream, a window at a time.
 // A file that changes in between fails the import, which then leaves the database as it was. Ids not
 // declared in the files are looked up in g: sources always, actors only when the database holds actors, one
 // lookup per distinct id.
