@@ -280,7 +280,7 @@ func scanDecoded(ctx context.Context, paths []string, fn func(p pos, raw []byte,
 			b = &lineBatch{done: make(chan struct{})}
 			return true
 		}
-		var errStopped = errors.New("stopped")
+		errStopped := errors.New("stopped")
 		end, err := scan(paths, pos{line: 1}, pos{file: len(paths) - 1, off: math.MaxInt64}, func(p pos, raw []byte) error {
 			b.pos = append(b.pos, p)
 			b.raw = append(b.raw, append([]byte(nil), raw...))
@@ -289,7 +289,7 @@ func scanDecoded(ctx context.Context, paths []string, fn func(p pos, raw []byte,
 			}
 			return nil
 		})
-		if err != errStopped {
+		if !errors.Is(err, errStopped) {
 			b.end, b.err = end, err
 			send()
 		}
