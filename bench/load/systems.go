@@ -59,6 +59,18 @@ func (g *GraphQLSystem) Close()       { g.client.CloseIdleConnections() }
 
 // Bind encodes every item's request body up front, so that the loop only sends bytes.
 func (g *GraphQLSystem) Bind(q Query) (DoFunc, error) {
+	bodies, err := g.Bodies(q)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, item int) (int, error) {
+		b, err := g.Post(ctx, bodies[item])
+		return len(b), err
+	}, nil
+}
+
+// Bodies returns the request body of each of q's items, as this system sends them.
+func (g *GraphQLSystem) Bodies(q Query) ([][]byte, error) {
 	n := q.Items(g.sample)
 	bodies := make([][]byte, n)
 	for i := range n {
@@ -76,27 +88,26 @@ func (g *GraphQLSystem) Bind(q Query) (DoFunc, error) {
 		}
 		bodies[i] = b
 	}
-	return func(ctx context.Context, item int) (int, error) {
-		return g.post(ctx, bodies[item])
-	}, nil
+	return bodies, nil
 }
 
-func (g *GraphQLSystem) post(ctx context.Context, body []byte) (int, error) {
+// Post sends one request body and returns the answer's body, with CheckAnswer's error.
+func (g *GraphQLSystem) Post(ctx context.Context, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := g.client.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return len(b), err
+		return b, err
 	}
-	return len(b), CheckAnswer(resp.StatusCode, b)
+	return b, CheckAnswer(resp.StatusCode, b)
 }
 
 // CheckAnswer returns the error a GraphQL answer counts as: a status other than 200, or a body that carries

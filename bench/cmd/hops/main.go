@@ -16,7 +16,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -128,11 +127,9 @@ func run(scale, uri, query string, n int, agserve string, port int) error {
 	if err != nil {
 		return err
 	}
-	bodies := make([][]byte, items)
-	for i := range bodies {
-		if bodies[i], err = json.Marshal(map[string]any{"query": q.Doc, "variables": q.Vars(sample, i)}); err != nil {
-			return err
-		}
+	bodies, err := inSys.Bodies(q)
+	if err != nil {
+		return err
 	}
 	resolver := (&resolvers.Resolver{Graph: store}).Query()
 	ways := []way{
@@ -141,8 +138,8 @@ func run(scale, uri, query string, n int, agserve string, port int) error {
 		{"handler", func(ctx context.Context, i int) error { return serveInProcess(h, bodies[i]) }},
 		{"http", func(ctx context.Context, i int) error { _, err := inDo(ctx, i); return err }},
 		{"agserve", func(ctx context.Context, i int) error { _, err := extDo(ctx, i); return err }},
-		{"typename http", typename(inURL)},
-		{"typename agserve", typename(extURL)},
+		{"typename http", typename(inSys)},
+		{"typename agserve", typename(extSys)},
 	}
 	times := make([][]time.Duration, len(ways))
 	for k := -n / 5; k < n; k++ {
@@ -216,25 +213,11 @@ func serveInProcess(h http.Handler, body []byte) error {
 	return load.CheckAnswer(w.Code, w.Body.Bytes())
 }
 
-// typename asks url the smallest GraphQL request there is, and checks the answer.
-func typename(url string) func(context.Context, int) error {
-	client := &http.Client{}
+// typename asks sys the smallest GraphQL request there is, and checks the answer.
+func typename(sys *load.GraphQLSystem) func(context.Context, int) error {
 	return func(ctx context.Context, _ int) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader([]byte(`{"query":"{ __typename }"}`)))
+		body, err := sys.Post(ctx, []byte(`{"query":"{ __typename }"}`))
 		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return err
-		}
-		if err := load.CheckAnswer(resp.StatusCode, body); err != nil {
 			return err
 		}
 		if !bytes.Contains(body, []byte(`"__typename":"Query"`)) {

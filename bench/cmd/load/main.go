@@ -30,7 +30,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-
 	"os/signal"
 	"path/filepath"
 	"strconv"
