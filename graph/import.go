@@ -77,22 +77,19 @@ type Stream struct {
 // Stream returns d as a Stream.
 func (d *Dataset) Stream() *Stream {
 	return &Stream{Sources: d.Sources, Actors: len(d.Actors), Relations: len(d.Relations), held: d,
-		EachActor: func(yield func(*ActorInput) bool) error {
-			for i := range d.Actors {
-				if !yield(&d.Actors[i]) {
-					break
-				}
+		EachActor: eachOf(d.Actors), EachRelation: eachOf(d.Relations)}
+}
+
+// eachOf reads a held list as a Stream's Each functions read theirs.
+func eachOf[T any](list []T) func(yield func(*T) bool) error {
+	return func(yield func(*T) bool) error {
+		for i := range list {
+			if !yield(&list[i]) {
+				break
 			}
-			return nil
-		},
-		EachRelation: func(yield func(*RelationInput) bool) error {
-			for i := range d.Relations {
-				if !yield(&d.Relations[i]) {
-					break
-				}
-			}
-			return nil
-		}}
+		}
+		return nil
+	}
 }
 
 // dataset reads the whole stream into a Dataset.
@@ -100,24 +97,44 @@ func (st *Stream) dataset() (*Dataset, error) {
 	if st.held != nil {
 		return st.held, nil
 	}
-	d := &Dataset{Sources: st.Sources, Actors: make([]ActorInput, 0, st.Actors), Relations: make([]RelationInput, 0, st.Relations)}
-	if _, err := readWindows(st.EachActor, "actors", st.Actors, func(actors []*ActorInput) error {
-		for _, a := range actors {
-			d.Actors = append(d.Actors, *a)
-		}
-		return nil
-	}); err != nil {
+	actors, err := collect(st.EachActor, "actors", st.Actors)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := readWindows(st.EachRelation, "relations", st.Relations, func(rels []*RelationInput) error {
-		for _, r := range rels {
-			d.Relations = append(d.Relations, *r)
-		}
-		return nil
-	}); err != nil {
+	rels, err := collect(st.EachRelation, "relations", st.Relations)
+	if err != nil {
 		return nil, err
 	}
-	return d, nil
+	return &Dataset{Sources: st.Sources, Actors: actors, Relations: rels}, nil
+}
+
+// collect reads one list of a stream (readWindows: its length checked) into a slice.
+func collect[T any](each func(yield func(*T) bool) error, list string, want int) ([]T, error) {
+	out := make([]T, 0, want)
+	_, err := readWindows(each, list, want, func(window []*T) error {
+		for _, e := range window {
+			out = append(out, *e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CheckTransactionImport returns the INVALID error (field "relations" or "actors", the larger) of an import of
+// that many actors and relations into a database that already holds actors, when they are more than
+// MaxTransactionImport; nil otherwise. ImportStream checks it before writing; package seed also checks it while
+// reading a large file, so as to stop early.
+func CheckTransactionImport(actors, relations int) error {
+	if actors+relations <= MaxTransactionImport {
+		return nil
+	}
+	field := "relations"
+	if actors > relations {
+		field = "actors"
+	}
+	return Invalid(field, "%d actors and %d relations are more than the %d actors and relations one import may "+
+		"write into a database that already holds actors (one transaction): load them into an empty database, or split "+
+		"the dataset", actors, relations, MaxTransactionImport)
 }
 
 // ImportStream is Import for a Stream, with Import's guarantees. Into a database without actors a stream of
@@ -135,14 +152,8 @@ func (s *Store) ImportStream(ctx context.Context, d *Stream) (*ImportResult, err
 	if !actors && rows >= tuning.bulkRows {
 		return s.initialLoad(ctx, d)
 	}
-	if rows > MaxTransactionImport {
-		field := "relations"
-		if d.Actors > d.Relations {
-			field = "actors"
-		}
-		return nil, Invalid(field, "%d actors and %d relations are more than the %d actors and relations one import may "+
-			"write into a database that already holds actors (one transaction): load them into an empty database, or split "+
-			"the dataset", d.Actors, d.Relations, MaxTransactionImport)
+	if err := CheckTransactionImport(d.Actors, d.Relations); err != nil {
+		return nil, err
 	}
 	held, err := d.dataset()
 	if err != nil {

@@ -123,18 +123,21 @@ type fileDoc struct {
 	Relations []relationDoc `yaml:"relations"`
 }
 
+// The documents of FORMAT.md, as read (Parse, the JSON Lines reader) and written (WriteYAML, WriteJSONL).
+// An optional field left empty is not written.
+
 type sourceDoc struct {
 	ID        string   `yaml:"id" json:"id"`
 	Title     string   `yaml:"title" json:"title"`
-	Publisher string   `yaml:"publisher" json:"publisher"`
-	Authors   []string `yaml:"authors" json:"authors"`
-	Date      string   `yaml:"date" json:"date"`
-	File      string   `yaml:"file" json:"file"`
+	Publisher string   `yaml:"publisher,omitempty" json:"publisher,omitempty"`
+	Authors   []string `yaml:"authors,omitempty" json:"authors,omitempty"`
+	Date      string   `yaml:"date,omitempty" json:"date,omitempty"`
+	File      string   `yaml:"file,omitempty" json:"file,omitempty"`
 }
 
 type evidenceDoc struct {
 	Source string `yaml:"source" json:"source"`
-	Line   int    `yaml:"line" json:"line"`
+	Line   int    `yaml:"line,omitempty" json:"line,omitempty"`
 	Claim  string `yaml:"claim" json:"claim"`
 }
 
@@ -142,9 +145,9 @@ type actorDoc struct {
 	ID          string        `yaml:"id" json:"id"`
 	Kind        string        `yaml:"kind" json:"kind"`
 	Name        string        `yaml:"name" json:"name"`
-	Aliases     []string      `yaml:"aliases" json:"aliases"`
-	Description string        `yaml:"description" json:"description"`
-	CountryCode string        `yaml:"countryCode" json:"countryCode"`
+	Aliases     []string      `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Description string        `yaml:"description,omitempty" json:"description,omitempty"`
+	CountryCode string        `yaml:"countryCode,omitempty" json:"countryCode,omitempty"`
 	Evidence    []evidenceDoc `yaml:"evidence" json:"evidence"`
 }
 
@@ -152,12 +155,12 @@ type relationDoc struct {
 	Type       string        `yaml:"type" json:"type"`
 	From       string        `yaml:"from" json:"from"`
 	To         string        `yaml:"to" json:"to"`
-	Key        string        `yaml:"key" json:"key"`
-	Since      string        `yaml:"since" json:"since"`
-	Until      string        `yaml:"until" json:"until"`
+	Key        string        `yaml:"key,omitempty" json:"key,omitempty"`
+	Since      string        `yaml:"since,omitempty" json:"since,omitempty"`
+	Until      string        `yaml:"until,omitempty" json:"until,omitempty"`
 	Status     string        `yaml:"status" json:"status"`
 	Confidence *float64      `yaml:"confidence" json:"confidence"`
-	Via        []string      `yaml:"via" json:"via"`
+	Via        []string      `yaml:"via,omitempty" json:"via,omitempty"`
 	Evidence   []evidenceDoc `yaml:"evidence" json:"evidence"`
 }
 

@@ -74,9 +74,9 @@ var (
 
 // lineDoc is one line of a JSON Lines dataset: an object holding exactly one of the three.
 type lineDoc struct {
-	Source   *sourceDoc   `json:"source"`
-	Actor    *actorDoc    `json:"actor"`
-	Relation *relationDoc `json:"relation"`
+	Source   *sourceDoc   `json:"source,omitempty"`
+	Actor    *actorDoc    `json:"actor,omitempty"`
+	Relation *relationDoc `json:"relation,omitempty"`
 }
 
 // section returns the line's section, or -1 when it does not hold exactly one entry.
@@ -406,9 +406,9 @@ func checkStream(ctx context.Context, g graph.Graph, paths []string, dbHasActors
 		for _, e := range errs {
 			add(Problem{File: name, Line: p.line, Entry: fmt.Sprintf("%s[%d] (%s)", e.List, e.Index, e.Entry), Field: e.Field, Msg: e.Msg})
 		}
-		if _, a, r := v.Counts(); dbHasActors && a+r > graph.MaxTransactionImport {
-			return graph.Invalid(sectionLists[k], "more than %d actors and relations: into a database that already holds actors an "+
-				"import is one transaction of at most that many; load the file into an empty database, or split it", graph.MaxTransactionImport)
+		if dbHasActors {
+			_, a, r := v.Counts()
+			return graph.CheckTransactionImport(a, r)
 		}
 		return nil
 	})

@@ -66,6 +66,8 @@ func TestStreamRejects(t *testing.T) {
 		{"150 problems, 100 listed", actor + unknownEnds(rel, 150),
 			[]string{"150 problems, the first 100 listed", "big.jsonl:101: relations[99] (new-test-group:RIVAL_OF:no-such-actor-99): to: unknown actor"},
 			"relations[0] (new-test-group:RIVAL_OF:no-such-actor-0) to"},
+		{"more than one transaction may write", strings.Repeat(`{"relation": {}}`+"\n", graph.MaxTransactionImport+1),
+			[]string{"0 actors and 200001 relations are more than the 200000"}, "relations"},
 		{"line too long", actor + `{"actor": {"id": "x", "name": "` + strings.Repeat("a", seed.MaxLine) + `"}}` + "\n",
 			[]string{"big.jsonl:2", "line longer than 1048576 bytes"}, "file"},
 	}
@@ -108,7 +110,7 @@ func unknownEnds(rel string, n int) string {
 func streamFiles(t *testing.T, d *graph.Dataset) []string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := gen.WriteJSONL(&b, d); err != nil {
+	if err := seed.WriteJSONL(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	lines := bytes.SplitAfter(b.Bytes(), []byte("\n"))

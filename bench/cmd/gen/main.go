@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/actorgraph/actorgraph/bench/gen"
+	"github.com/actorgraph/actorgraph/seed"
 )
 
 func main() {
 	scale := flag.String("scale", "S", "XS, S, M or L")
-	seed := flag.Uint64("seed", 1, "generator seed")
+	seedN := flag.Uint64("seed", 1, "generator seed")
 	yamlOut := flag.String("yaml", "", "write the dataset as seed-format YAML to this file")
 	jsonlOut := flag.String("jsonl", "", "write the dataset as seed-format JSON Lines to this file")
 	sampleOut := flag.String("sample", "", "write the query sample as JSON to this file")
@@ -27,8 +28,8 @@ func main() {
 		fail(fmt.Errorf("unknown scale %q", *scale))
 	}
 	start := time.Now()
-	res := gen.Generate(*seed, sc)
-	fmt.Printf("generated %s (seed %d) in %s\n", sc.Name, *seed, time.Since(start).Round(time.Millisecond))
+	res := gen.Generate(*seedN, sc)
+	fmt.Printf("generated %s (seed %d) in %s\n", sc.Name, *seedN, time.Since(start).Round(time.Millisecond))
 	st, _ := json.MarshalIndent(res.Stats, "", "  ")
 	fmt.Println(string(st))
 	fmt.Printf("hubs: %v %v\n", res.Sample.Hubs, res.Sample.HubDegrees)
@@ -53,13 +54,13 @@ func main() {
 	if *yamlOut != "" {
 		f, err := os.Create(*yamlOut)
 		fail(err)
-		fail(gen.WriteYAML(f, res.Dataset))
+		fail(seed.WriteYAML(f, res.Dataset))
 		fail(f.Close())
 	}
 	if *jsonlOut != "" {
 		f, err := os.Create(*jsonlOut)
 		fail(err)
-		fail(gen.WriteJSONL(f, res.Dataset))
+		fail(seed.WriteJSONL(f, res.Dataset))
 		fail(f.Close())
 	}
 }
