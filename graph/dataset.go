@@ -129,6 +129,10 @@ func NewValidator(existingActor, existingSource Lookup) *Validator {
 // Counts returns how many sources, actors and relations have been checked.
 func (v *Validator) Counts() (sources, actors, relations int) { return v.n[0], v.n[1], v.n[2] }
 
+// DeclaresActor reports whether an actor checked so far declares id. A reference to any other id asks the
+// actor lookup.
+func (v *Validator) DeclaresActor(id string) bool { return v.actors[id] }
+
 func (v *Validator) knownSource(id string) bool {
 	return v.sources[id] || (v.existingSource != nil && v.existingSource(id))
 }

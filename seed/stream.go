@@ -38,8 +38,8 @@ func IsStream(path string) bool {
 // order, keeping the sources and the ids of the actors and relations), then again to write them through
 // graph.Graph.ImportStream, a window at a time.
 // A file that changes in between fails the import, which then leaves the database as it was. Ids not
-// declared in the files are looked up in g: sources always, actors only when the database holds actors, one
-// lookup per distinct id.
+// declared in the files are looked up in g: sources always, one lookup per distinct id; actors only when the
+// database holds actors, one lookup per batch of lines.
 func LoadStream(ctx context.Context, g graph.Graph, paths []string) (*graph.ImportResult, error) {
 	if len(paths) == 0 {
 		return nil, graph.Invalid("file", "no JSON Lines file given")
@@ -259,9 +259,10 @@ type lineBatch struct {
 const batchLines = 1024
 
 // scanDecoded is scan over every line of paths with each line decoded (decodeLine) by runtime.GOMAXPROCS
-// decoders in parallel, fn called in order in the calling goroutine. An error of fn, or the end of ctx,
-// stops the reading.
-func scanDecoded(ctx context.Context, paths []string, fn func(p pos, raw []byte, d decoded) error) (pos, error) {
+// decoders in parallel, fn called in order in the calling goroutine; batch, unless nil, is called there with
+// each batch of decoded lines before fn is with its lines. An error of fn, or the end of ctx, stops the
+// reading.
+func scanDecoded(ctx context.Context, paths []string, batch func([]decoded), fn func(p pos, raw []byte, d decoded) error) (pos, error) {
 	order := make(chan *lineBatch, 4) // the batches in reading order
 	jobs := make(chan *lineBatch, 4)  // the same, to the decoders
 	stop := make(chan struct{})
@@ -312,6 +313,9 @@ func scanDecoded(ctx context.Context, paths []string, fn func(p pos, raw []byte,
 		if err := ctx.Err(); err != nil {
 			return b.end, err
 		}
+		if batch != nil {
+			batch(b.dec)
+		}
 		for i := range b.raw {
 			if err := fn(b.pos[i], b.raw[i], b.dec[i]); err != nil {
 				return b.pos[i], err
@@ -324,28 +328,75 @@ func scanDecoded(ctx context.Context, paths []string, fn func(p pos, raw []byte,
 	return pos{}, nil // not reached: the last batch returns
 }
 
-// memo answers a lookup by asking the database once per distinct id; the first error is kept in *err and
+// lookups answers the first pass's questions about ids the dataset does not declare, asking the database
+// once per distinct id, or once for a whole batch of lines (prefetchActors). The first error is kept in err;
 // the ids it could not look up count as unknown.
-func memo(ctx context.Context, g graph.Graph, actor bool, err *error) graph.Lookup {
-	known := map[string]bool{}
-	return func(id string) bool {
-		if v, ok := known[id]; ok || *err != nil {
-			return v
-		}
-		var found map[string]bool
-		var e error
-		if actor {
-			found, _, e = g.Existing(ctx, []string{id}, nil)
-		} else {
-			_, found, e = g.Existing(ctx, nil, []string{id})
-		}
-		if e != nil {
-			*err = e
-			return false
-		}
-		known[id] = found[id]
-		return found[id]
+type lookups struct {
+	ctx             context.Context
+	g               graph.Graph
+	actors, sources map[string]bool // the answers so far
+	err             error
+}
+
+func newLookups(ctx context.Context, g graph.Graph) *lookups {
+	return &lookups{ctx: ctx, g: g, actors: map[string]bool{}, sources: map[string]bool{}}
+}
+
+// ask looks the ids up in one round trip and keeps the answers.
+func (lk *lookups) ask(actorIDs, sourceIDs []string) {
+	if lk.err != nil || len(actorIDs)+len(sourceIDs) == 0 {
+		return
 	}
+	actors, sources, err := lk.g.Existing(lk.ctx, actorIDs, sourceIDs)
+	if err != nil {
+		lk.err = err
+		return
+	}
+	for _, id := range actorIDs {
+		lk.actors[id] = actors[id]
+	}
+	for _, id := range sourceIDs {
+		lk.sources[id] = sources[id]
+	}
+}
+
+// actor is the Validator's actor lookup.
+func (lk *lookups) actor(id string) bool {
+	if _, ok := lk.actors[id]; !ok {
+		lk.ask([]string{id}, nil)
+	}
+	return lk.actors[id]
+}
+
+// source is the Validator's source lookup.
+func (lk *lookups) source(id string) bool {
+	if _, ok := lk.sources[id]; !ok {
+		lk.ask(nil, []string{id})
+	}
+	return lk.sources[id]
+}
+
+// prefetchActors asks, in one round trip, about every actor that the batch's relations refer to and that is
+// neither declared so far nor asked about before, so that checking the batch asks nothing more: a dataset
+// that refers to thousands of the database's actors costs one round trip per batch of lines, not one per
+// actor.
+func (lk *lookups) prefetchActors(v *graph.Validator, batch []decoded) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, d := range batch {
+		if d.l == nil || d.l.Relation == nil {
+			continue
+		}
+		r := d.l.Relation
+		for _, id := range append([]string{r.From, r.To}, r.Via...) {
+			if _, asked := lk.actors[id]; id == "" || asked || seen[id] || v.DeclaresActor(id) {
+				continue
+			}
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	lk.ask(ids, nil)
 }
 
 // checkStream reads and checks every line of paths (the first pass).
@@ -360,17 +411,21 @@ func checkStream(ctx context.Context, g graph.Graph, paths []string, dbHasActors
 			more++
 		}
 	}
-	var lookupErr error
+	lk := newLookups(ctx, g)
 	var existingActor graph.Lookup
 	if dbHasActors {
-		existingActor = memo(ctx, g, true, &lookupErr)
+		existingActor = lk.actor
 	}
-	v := graph.NewValidator(existingActor, memo(ctx, g, false, &lookupErr))
+	v := graph.NewValidator(existingActor, lk.source)
+	var batch func([]decoded)
+	if dbHasActors {
+		batch = func(dec []decoded) { lk.prefetchActors(v, dec) }
+	}
 	sec := secSources
 	ph := &partHashes{sums: map[[2]int][32]byte{}}
-	end, err := scanDecoded(ctx, paths, func(p pos, raw []byte, d decoded) error {
-		if lookupErr != nil {
-			return lookupErr
+	end, err := scanDecoded(ctx, paths, batch, func(p pos, raw []byte, d decoded) error {
+		if lk.err != nil {
+			return lk.err
 		}
 		name := paths[p.file]
 		l := d.l

@@ -96,6 +96,39 @@ func TestStreamRejects(t *testing.T) {
 	}
 }
 
+// TestStreamLooksUpInBatches checks a JSON Lines dataset whose relations refer to every actor of the seeded
+// database: the first pass asks the database about them once per batch of lines, not once per actor. The
+// last line's unknown source stops the load after the first pass, so the round trips counted are the
+// check's, and nothing is written.
+func TestStreamLooksUpInBatches(t *testing.T) {
+	s := testenv.Seeded(t)
+	ctx := context.Background()
+	before := testenv.Fingerprint(t, s)
+	actors := parseDefault(t).Dataset.Actors
+	const n = 2500 // three batches of lines
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"relation": {"type": "RIVAL_OF", "from": %q, "to": %q, "key": "k-%d", "status": "STATED", "confidence": 0.5, "evidence": [{"source": "rusi-2023", "line": 1, "claim": "A test claim."}]}}`+"\n",
+			actors[i%len(actors)].ID, actors[(i+1)%len(actors)].ID, i)
+	}
+	b.WriteString(`{"relation": {"type": "RIVAL_OF", "from": "iskp", "to": "al-karrar-office", "status": "STATED", "confidence": 0.5, "evidence": [{"source": "no-such-doc", "line": 1, "claim": "A test claim."}]}}` + "\n")
+	paths := writeFiles(t, []string{"big.jsonl"}, []byte(b.String()))
+
+	trips := s.RoundTrips()
+	_, err := seed.LoadStream(ctx, s, paths)
+	trips = s.RoundTrips() - trips
+	rejected(t, s, before, err, []string{fmt.Sprintf("big.jsonl:%d", n+1), `unknown source "no-such-doc"`}, "evidence[0].source")
+	if strings.Count(err.Error(), "unknown") != 1 {
+		t.Errorf("the relations to the database's actors were rejected too:\n%.500v", err)
+	}
+	// Three batches of lines and two sources (rusi-2023, no-such-doc) took 5 round trips; asking once per
+	// actor took 275.
+	t.Logf("%d round trips for relations between %d of the database's actors", trips, len(actors))
+	if len(actors) < 40 || trips > 8 {
+		t.Errorf("the check took %d round trips for relations between %d of the database's actors, want at most 8", trips, len(actors))
+	}
+}
+
 // unknownEnds is n copies of the relation line rel, each to another actor that does not exist.
 func unknownEnds(rel string, n int) string {
 	var b strings.Builder
