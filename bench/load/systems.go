@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"time"
 
@@ -25,16 +23,6 @@ type System interface {
 	Close()
 }
 
-// newHTTPClient is a client with enough idle connections for the highest concurrency.
-func newHTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-		MaxIdleConns:        256,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     time.Minute,
-	}}
-}
-
 // GraphQLSystem posts GraphQL documents to an HTTP endpoint (ActorGraph or the peer). A response counts as
 // an error when its status is not 200 or it carries a GraphQL "errors" list.
 type GraphQLSystem struct {
@@ -44,18 +32,22 @@ type GraphQLSystem struct {
 	peer   bool
 	sample *gen.Sample
 	trace  Trace
-	client *http.Client
+	client *poster
 }
 
 // NewGraphQLSystem returns the system at url (http://127.0.0.1:PORT/graphql or /). With peer set it asks
 // each query's PeerDoc instead of Doc.
-func NewGraphQLSystem(name, url string, pid int, peer bool, s *gen.Sample, tr Trace) *GraphQLSystem {
-	return &GraphQLSystem{name: name, url: url, pid: pid, peer: peer, sample: s, trace: tr, client: newHTTPClient()}
+func NewGraphQLSystem(name, url string, pid int, peer bool, s *gen.Sample, tr Trace) (*GraphQLSystem, error) {
+	c, err := newPoster(url)
+	if err != nil {
+		return nil, err
+	}
+	return &GraphQLSystem{name: name, url: url, pid: pid, peer: peer, sample: s, trace: tr, client: c}, nil
 }
 
 func (g *GraphQLSystem) Name() string { return g.name }
 func (g *GraphQLSystem) Pid() int     { return g.pid }
-func (g *GraphQLSystem) Close()       { g.client.CloseIdleConnections() }
+func (g *GraphQLSystem) Close()       { g.client.close() }
 
 // Bind encodes every item's request body up front, so that the loop only sends bytes.
 func (g *GraphQLSystem) Bind(q Query) (DoFunc, error) {
@@ -93,21 +85,11 @@ func (g *GraphQLSystem) Bodies(q Query) ([][]byte, error) {
 
 // Post sends one request body and returns the answer's body, with CheckAnswer's error.
 func (g *GraphQLSystem) Post(ctx context.Context, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(body))
+	status, b, err := g.client.post(ctx, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := g.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return b, err
-	}
-	return b, CheckAnswer(resp.StatusCode, b)
+	return b, CheckAnswer(status, b)
 }
 
 // CheckAnswer returns the error a GraphQL answer counts as: a status other than 200, or a body that carries

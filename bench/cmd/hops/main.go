@@ -6,6 +6,8 @@
 //	handler   the service's HTTP handler called in this process: GraphQL, no network
 //	http      the same handler behind a loopback HTTP server in this process, asked by the benchmark's client
 //	agserve   the service as the benchmark runs it, a process of its own, asked by the same client
+//	agserve net/http  the same, asked through net/http's client, which hands each request and answer
+//	          between goroutines (the benchmark's client until bench/load/client.go)
 //
 // and, as the floor of any GraphQL request, `{ __typename }` over both HTTP paths. It needs a scale loaded and
 // a load run's capture of the service's statements (bench/out/SCALE/trace.json).
@@ -42,9 +44,10 @@ func main() {
 	n := flag.Int("n", 2000, "requests per way (after a warm-up of n/5)")
 	agserve := flag.String("agserve", "bench/out/bin/agserve", "service binary (bench/build.sh builds it)")
 	port := flag.Int("ag-port", 18086, "port of the service process it starts")
+	blocks := flag.Bool("blocks", false, "run each way's requests back to back, one way after the other, as the benchmark's closed loop does, instead of taking turns per item")
 	flag.Parse()
 	gctune.Apply()
-	if err := run(*scale, *uri, *query, *n, *agserve, *port); err != nil {
+	if err := run(*scale, *uri, *query, *n, *agserve, *port, *blocks); err != nil {
 		fmt.Fprintln(os.Stderr, "hops:", err)
 		os.Exit(1)
 	}
@@ -56,7 +59,7 @@ type way struct {
 	do   func(ctx context.Context, item int) error
 }
 
-func run(scale, uri, query string, n int, agserve string, port int) error {
+func run(scale, uri, query string, n int, agserve string, port int, blocks bool) error {
 	ctx := context.Background()
 	q, ok := load.QueryByName(query)
 	if !ok {
@@ -115,8 +118,14 @@ func run(scale, uri, query string, n int, agserve string, port int) error {
 	if err != nil {
 		return err
 	}
-	inSys := load.NewGraphQLSystem("http", inURL, 0, false, sample, tr)
-	extSys := load.NewGraphQLSystem("agserve", extURL, 0, false, sample, tr)
+	inSys, err := load.NewGraphQLSystem("http", inURL, 0, false, sample, tr)
+	if err != nil {
+		return err
+	}
+	extSys, err := load.NewGraphQLSystem("agserve", extURL, 0, false, sample, tr)
+	if err != nil {
+		return err
+	}
 	defer inSys.Close()
 	defer extSys.Close()
 	inDo, err := inSys.Bind(q)
@@ -138,30 +147,49 @@ func run(scale, uri, query string, n int, agserve string, port int) error {
 		{"handler", func(ctx context.Context, i int) error { return serveInProcess(h, bodies[i]) }},
 		{"http", func(ctx context.Context, i int) error { _, err := inDo(ctx, i); return err }},
 		{"agserve", func(ctx context.Context, i int) error { _, err := extDo(ctx, i); return err }},
+		{"agserve net/http", netHTTP(extURL, bodies)},
 		{"typename http", typename(inSys)},
 		{"typename agserve", typename(extSys)},
 	}
 	times := make([][]time.Duration, len(ways))
-	for k := -n / 5; k < n; k++ {
-		for j, w := range ways {
-			start := time.Now()
-			if err := w.do(ctx, (k+n)%items); err != nil {
-				return fmt.Errorf("%s, item %d: %w", w.name, (k+n)%items, err)
+	one := func(j, k int) error {
+		start := time.Now()
+		if err := ways[j].do(ctx, (k+n)%items); err != nil {
+			return fmt.Errorf("%s, item %d: %w", ways[j].name, (k+n)%items, err)
+		}
+		if k >= 0 {
+			times[j] = append(times[j], time.Since(start))
+		}
+		return nil
+	}
+	order := "taking turns per item"
+	if blocks {
+		order = "each way's requests back to back"
+		for j := range ways {
+			for k := -n / 5; k < n; k++ {
+				if err := one(j, k); err != nil {
+					return err
+				}
 			}
-			if k >= 0 {
-				times[j] = append(times[j], time.Since(start))
+		}
+	} else {
+		for k := -n / 5; k < n; k++ {
+			for j := range ways {
+				if err := one(j, k); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	fmt.Printf("%s at %s, %d requests per way, one at a time, taking turns per item (commit %s)\n\n",
-		q.Name, scale, n, commit(agserve))
+	fmt.Printf("%s at %s, %d requests per way, one at a time, %s (commit %s)\n\n",
+		q.Name, scale, n, order, commit(agserve))
 	fmt.Println("| way | p50 ms | p95 ms | p50 over raw ms |")
 	fmt.Println("|---|---:|---:|---:|")
 	raw50 := load.Summarize(times[0]).P50
 	for j, w := range ways {
 		c := load.Summarize(times[j])
 		over := "–"
-		if j > 0 && j < 5 {
+		if j > 0 && j < 6 {
 			over = fmt.Sprintf("%+.3f", c.P50-raw50)
 		}
 		fmt.Printf("| %s | %.3f | %.3f | %s |\n", w.name, c.P50, c.P95, over)
@@ -234,4 +262,27 @@ func commit(bin string) string {
 		return "unknown"
 	}
 	return c[:min(12, len(c))]
+}
+
+// netHTTP asks url through net/http's client, as the benchmark's client did before it wrote and read on the
+// calling goroutine (bench/load/client.go).
+func netHTTP(url string, bodies [][]byte) func(context.Context, int) error {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}
+	return func(ctx context.Context, i int) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(bodies[i]))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		return load.CheckAnswer(resp.StatusCode, b)
+	}
 }

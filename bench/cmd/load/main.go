@@ -195,7 +195,11 @@ func run(ctx context.Context, o options) error {
 					return fmt.Errorf("service not ready: %w", err)
 				}
 			}
-			systems = append(systems, load.NewGraphQLSystem("actorgraph", url, pid, false, sample, trace))
+			sys, err := load.NewGraphQLSystem("actorgraph", url, pid, false, sample, trace)
+			if err != nil {
+				return err
+			}
+			systems = append(systems, sys)
 		case "raw":
 			raw, err := load.NewRawSystem(o.uri, trace, os.Getpid())
 			if err != nil {
@@ -216,7 +220,11 @@ func run(ctx context.Context, o options) error {
 					return fmt.Errorf("peer not ready: %w", err)
 				}
 			}
-			systems = append(systems, load.NewGraphQLSystem("peer", url, pid, true, sample, trace))
+			sys, err := load.NewGraphQLSystem("peer", url, pid, true, sample, trace)
+			if err != nil {
+				return err
+			}
+			systems = append(systems, sys)
 		default:
 			return fmt.Errorf("unknown system %q", name)
 		}
