@@ -131,8 +131,8 @@ func (c *httpConn) exchange(ctx context.Context, p *poster, body []byte) (status
 	if err := c.c.SetDeadline(deadline); err != nil {
 		return 0, nil, false, false, err
 	}
-	// A context cancelled before its deadline ends the wait at once. A connection whose deadline that may
-	// have moved is not used again.
+	// A context cancelled before its deadline ends the wait at once. A connection whose deadline the callback
+	// may have moved is not used again.
 	stop := context.AfterFunc(ctx, func() { c.c.SetDeadline(time.Unix(1, 0)) })
 	defer func() {
 		if !stop() {
