@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/actorgraph/actorgraph/bench/internal/benchenv"
@@ -189,7 +190,7 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 	for j, w := range ways {
 		c := load.Summarize(times[j])
 		over := "–"
-		if j > 0 && j < 6 {
+		if j > 0 && !strings.HasPrefix(w.name, "typename") { // the typename ways answer another query
 			over = fmt.Sprintf("%+.3f", c.P50-raw50)
 		}
 		fmt.Printf("| %s | %.3f | %.3f | %s |\n", w.name, c.P50, c.P95, over)
