@@ -98,6 +98,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	duration("QUERY_TIMEOUT", &c.Store.QueryTimeout)
 	integer("MAX_ROWS", &c.Store.MaxRows)
 	integer("MAX_HEAVY_QUERIES", &c.Store.MaxHeavy)
+	integer("MAX_LOOKUPS", &c.Store.MaxLookups)
 	integer("MAX_DEPTH", &c.HTTP.MaxDepth)
 	integer("MAX_COMPLEXITY", &c.HTTP.MaxComplexity)
 	var body int

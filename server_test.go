@@ -33,11 +33,12 @@ func TestLoadConfig(t *testing.T) {
 		{"defaults", nil, func(c config) bool {
 			return c.Port == 8080 && c.Host == "127.0.0.1" && c.Store.URI == "neo4j://127.0.0.1:7687" &&
 				c.Store.QueryTimeout == 10*time.Second && c.HTTP.Introspection && c.Store.Warm &&
-				c.Store.MaxHeavy == graph.DefaultMaxHeavy()
+				c.Store.MaxHeavy == graph.DefaultMaxHeavy() && c.Store.MaxLookups == graph.DefaultMaxLookups
 		}, ""},
 		{"overrides", map[string]string{"PORT": "9000", "NEO4J_URI": "neo4j+s://x.databases.neo4j.io", "NEO4J_USER": "neo4j",
-			"NEO4J_PASSWORD": "pw", "QUERY_TIMEOUT": "3s", "INTROSPECTION": "false", "WARM_UP": "false", "MAX_HEAVY_QUERIES": "3"}, func(c config) bool {
-			return c.Store.MaxHeavy == 3 && c.Port == 9000 && c.Store.URI == "neo4j+s://x.databases.neo4j.io" && c.Store.User == "neo4j" &&
+			"NEO4J_PASSWORD": "pw", "QUERY_TIMEOUT": "3s", "INTROSPECTION": "false", "WARM_UP": "false", "MAX_HEAVY_QUERIES": "3",
+			"MAX_LOOKUPS": "8"}, func(c config) bool {
+			return c.Store.MaxHeavy == 3 && c.Store.MaxLookups == 8 && c.Port == 9000 && c.Store.URI == "neo4j+s://x.databases.neo4j.io" && c.Store.User == "neo4j" &&
 				c.Store.Password == "pw" && c.Store.QueryTimeout == 3*time.Second && !c.HTTP.Introspection && !c.Store.Warm
 		}, ""},
 		{"bad port", map[string]string{"PORT": "http"}, nil, "PORT"},
@@ -46,6 +47,7 @@ func TestLoadConfig(t *testing.T) {
 		{"bad bool", map[string]string{"INTROSPECTION": "maybe"}, nil, "INTROSPECTION"},
 		{"bad warm-up", map[string]string{"WARM_UP": "later"}, nil, "WARM_UP"},
 		{"bad heavy-query bound", map[string]string{"MAX_HEAVY_QUERIES": "-1"}, nil, "MAX_HEAVY_QUERIES"},
+		{"bad lookup bound", map[string]string{"MAX_LOOKUPS": "many"}, nil, "MAX_LOOKUPS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := loadConfig(func(k string) string { return tc.env[k] })

@@ -15,7 +15,8 @@ import (
 // read has a number of slots: a read takes one before it sends its first statement and gives it back once
 // its answer is decoded. Past the bound a read waits, in arrival order, and its timeout counts the wait; a
 // read still waiting when its timeout or its context runs out fails with TIMEOUT, having sent nothing to
-// Neo4j. Every other read (an actor, a search, a page of relations, a depth-1 neighbourhood) never waits.
+// Neo4j. Every other read (an actor, a search, a page of relations, a depth-1 neighbourhood) takes no slot;
+// actors and depth-1 neighbourhoods are coalesced under load instead (coalesce.go).
 //
 // The classes have separate slots so that one kind of read never holds the slots another needs: analysts'
 // long statements (up to CypherMaxTimeout) do not block investigators' traversals, nor the other way round.

@@ -8,25 +8,52 @@ import (
 	"strings"
 )
 
-// Actor returns one actor by id.
+// Actor returns one actor by id. Under load, lookups are coalesced (coalesce.go).
 func (s *Store) Actor(ctx context.Context, id string) (*Actor, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	// An id merged into another actor resolves to it.
+	v, found, err := s.actors.get(ctx, id, "", nil)
+	if err != nil {
+		return nil, s.mapErr(ctx, err)
+	}
+	if !found {
+		return nil, notFound("id", id)
+	}
+	d := s.newDecoder()
+	a := d.actor(v)
+	return a, d.finish(ctx)
+}
+
+// lookupActor finds the actor with the given id, or the one an id merged into another resolves to, and
+// returns its projection.
+func (s *Store) lookupActor(ctx context.Context, id string, _ any) (any, bool, error) {
 	recs, err := s.read(ctx, `OPTIONAL MATCH (a:Actor {id: $id})
 OPTIONAL MATCH (r:Redirect {id: $id}) OPTIONAL MATCH (m:Actor {id: r.to})
 WITH coalesce(a, m) AS n WHERE n IS NOT NULL
 RETURN `+actorProj("n")+" AS actor", map[string]any{"id": id})
+	if err != nil || len(recs) == 0 {
+		return nil, false, err
+	}
+	return recs[0].Values[0], true, nil
+}
+
+// lookupActors is lookupActor for several ids in one statement: the projections by the id asked.
+func (s *Store) lookupActors(ctx context.Context, ids []string, _ any) (map[string]any, error) {
+	recs, err := s.read(ctx, `UNWIND $ids AS id
+OPTIONAL MATCH (a:Actor {id: id})
+OPTIONAL MATCH (r:Redirect {id: id}) OPTIONAL MATCH (m:Actor {id: r.to})
+WITH id, coalesce(a, m) AS n WHERE n IS NOT NULL
+RETURN id, `+actorProj("n")+" AS actor", map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 {
-		return nil, notFound("id", id)
+	found := make(map[string]any, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Values[0].(string)
+		found[id] = rec.Values[1]
 	}
-	d := s.newDecoder()
-	a := d.actor(recs[0].Values[0])
-	return a, d.finish(ctx)
+	return found, nil
 }
 
 // Actors pages through actors ordered by id.

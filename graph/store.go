@@ -42,6 +42,10 @@ type Config struct {
 	// searches get PathsPerHeavy times as many); the rest wait their turn within their timeout (admit.go).
 	// 0: DefaultMaxHeavy.
 	MaxHeavy int
+	// MaxLookups bounds the actor lookups, and apart from them the depth-1 neighbourhoods, sent to Neo4j at
+	// once; reads beyond it wait for a turn and are sent together, as one statement (coalesce.go).
+	// 0: DefaultMaxLookups.
+	MaxLookups int
 	// Warm makes the store warm up (Store.Warm) once the schema is applied; Ready reports UNAVAILABLE
 	// until the warm-up has returned, so that a load balancer sends no traffic to a store whose statements
 	// Neo4j has not planned yet. Requests are served meanwhile.
@@ -59,6 +63,7 @@ func DefaultConfig() Config {
 		CypherTimeout:    10 * time.Second,
 		CypherMaxTimeout: 60 * time.Second,
 		MaxHeavy:         DefaultMaxHeavy(),
+		MaxLookups:       DefaultMaxLookups,
 	}
 }
 
@@ -76,6 +81,8 @@ type Store struct {
 	roundTrips  atomic.Int64
 	inFlight    atomic.Int64
 	heavy       map[string]*slots // per class of heavy read (admit.go)
+	actors      *coalescer[any]   // actor lookups: the projected actor (coalesce.go)
+	near        *coalescer[[]any] // depth-1 neighbourhoods: omitted and subgraphReturn's columns
 	stop        chan struct{}
 	wg          sync.WaitGroup
 
@@ -117,6 +124,9 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.MaxHeavy <= 0 {
 		cfg.MaxHeavy = DefaultMaxHeavy()
 	}
+	if cfg.MaxLookups <= 0 {
+		cfg.MaxLookups = DefaultMaxLookups
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -150,6 +160,8 @@ func Open(cfg Config) (*Store, error) {
 		}
 		s.heavy[c] = &slots{ch: make(chan struct{}, n)}
 	}
+	s.actors = &coalescer[any]{turns: cfg.MaxLookups, one: s.lookupActor, many: s.lookupActors}
+	s.near = &coalescer[[]any]{turns: cfg.MaxLookups, one: s.nearOne, many: s.nearMany}
 	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
 	// before anything runs concurrently so that later dials only read it. The outcome does not matter.
 	warm, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -124,9 +126,38 @@ const MaxScanPerActor = 1000
 // exactly, except beyond the first MaxScanPerActor, which the degree store counts whatever the filter. The
 // levels are unrolled into one statement: depth is validated to 1..MaxDepth.
 func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
-	asOf, err := q.validate()
+	arg, err := nearStatement(q)
 	if err != nil {
 		return nil, err
+	}
+	var v []any
+	var found bool
+	if q.Depth == 1 { // one actor's relations: cheap, no admission slot, coalesced under load (coalesce.go)
+		v, found, err = s.near.get(ctx, q.ID, arg.shape(), arg)
+		if err != nil {
+			return nil, s.mapErr(ctx, err)
+		}
+	} else {
+		var release func()
+		if ctx, release, err = s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout); err != nil {
+			return nil, err
+		}
+		defer release()
+		if v, found, err = s.nearOne(ctx, q.ID, arg); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		return nil, notFound("id", q.ID)
+	}
+	return s.decodeSubgraph(ctx, v[1:], int(num(v[0])))
+}
+
+// nearStatement builds q's statement but for its start (nearArg).
+func nearStatement(q NeighbourhoodQuery) (nearArg, error) {
+	asOf, err := q.validate()
+	if err != nil {
+		return nearArg{}, err
 	}
 	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
@@ -144,7 +175,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgr
 	// m carries no label check: relationships only ever join two actors (Import, AddRelation), and the
 	// check would cost a read per relation scanned.
 	var b strings.Builder
-	b.WriteString("MATCH (start:Actor {id: $id})\nWITH [start] AS seen, [start] AS frontier, [] AS rels, 0 AS omitted\n")
+	b.WriteString("WITH [start] AS seen, [start] AS frontier, [] AS rels, 0 AS omitted\n")
 	for level := 0; level < q.Depth; level++ {
 		fmt.Fprintf(&b, `CALL (frontier, seen) {
   UNWIND frontier AS f
@@ -170,22 +201,55 @@ WITH nowSeen AS seen, added AS frontier, rels + kept AS rels, omitted + dropped 
 `, l, typeSpec(q.Types), r, c.rel("r"), c.node("m"))
 	}
 	b.WriteString("RETURN omitted, " + subgraphReturn("seen", "rels"))
-	params := filterParams(map[string]any{"id": q.ID, "perNode": q.PerNodeLimit, "limit": q.Limit, "maxScan": MaxScanPerActor}, &q.Filter, asOf)
-	if q.Depth > 1 { // depth 1 reads one actor's relations: cheap, never queued
-		var release func()
-		if ctx, release, err = s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout); err != nil {
-			return nil, err
-		}
-		defer release()
+	params := filterParams(map[string]any{"perNode": q.PerNodeLimit, "limit": q.Limit, "maxScan": MaxScanPerActor}, &q.Filter, asOf)
+	return nearArg{levels: b.String(), params: params}, nil
+}
+
+// nearArg is a neighbourhood statement but for its start: the levels and the return from the actor start
+// on, and the parameters but for the start's id.
+type nearArg struct {
+	levels string
+	params map[string]any
+}
+
+// shape tells apart the statements nearMany may not send together: those whose text or parameters differ.
+func (a nearArg) shape() string {
+	p, err := json.Marshal(a.params) // strings, numbers, booleans, lists of strings and nulls: cannot fail
+	if err != nil {
+		p = fmt.Appendf(nil, "%p", a.params) // one shape of its own
 	}
-	recs, err := s.read(ctx, b.String(), params)
+	return a.levels + "\x00" + string(p)
+}
+
+// nearOne runs a neighbourhood statement from the actor with the given id: omitted, then the columns of
+// subgraphReturn.
+func (s *Store) nearOne(ctx context.Context, id string, arg any) ([]any, bool, error) {
+	a := arg.(nearArg)
+	params := maps.Clone(a.params)
+	params["id"] = id
+	recs, err := s.read(ctx, "MATCH (start:Actor {id: $id})\n"+a.levels, params)
+	if err != nil || len(recs) == 0 {
+		return nil, false, err
+	}
+	return recs[0].Values, true, nil
+}
+
+// nearMany is nearOne from several actors in one statement, by the id asked.
+func (s *Store) nearMany(ctx context.Context, ids []string, arg any) (map[string][]any, error) {
+	a := arg.(nearArg)
+	params := maps.Clone(a.params)
+	params["ids"] = ids
+	recs, err := s.read(ctx, "UNWIND $ids AS id\nCALL (id) {\nMATCH (start:Actor {id: id})\n"+a.levels+
+		"\n}\nRETURN id, omitted, nodes, edges, viaNodes", params)
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 {
-		return nil, notFound("id", q.ID)
+	found := make(map[string][]any, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Values[0].(string)
+		found[id] = rec.Values[1:]
 	}
-	return s.decodeSubgraph(ctx, recs[0].Values[1:], int(num(recs[0].Values[0])))
+	return found, nil
 }
 
 // decodeSubgraph decodes the three columns of subgraphReturn.

@@ -16,8 +16,8 @@ import (
 const WarmTimeout = 2 * time.Minute
 
 // Warm runs, once each, the read statements the API sends for its queries with default arguments: actor,
-// search, relations, neighbourhood at every depth, shortestPath, paths and fundingChannels at every maxHops,
-// and connections; on two actors of the graph that have relations, chosen by the database. Answers are
+// search, relations, actors and depth-1 neighbourhoods as coalesced (coalesce.go), neighbourhood at every
+// depth, shortestPath, paths and fundingChannels at every maxHops, and connections; on two actors of the graph that have relations, chosen by the database. Answers are
 // discarded, and so are errors (a query that fails to warm up is planned on first use, as without Warm);
 // Warm returns how many queries it ran and how many of them failed. A graph without two such
 // actors has nothing to warm up: Warm returns at once. It returns early only when ctx ends.
@@ -48,6 +48,15 @@ func (s *Store) Warm(ctx context.Context) (run, failed int, err error) {
 			return err
 		},
 	}
+	// The statements that coalesced lookups and depth-1 neighbourhoods send (coalesce.go).
+	steps = append(steps, func() error { _, err := s.lookupActors(ctx, []string{a, b}, nil); return err },
+		func() error {
+			arg, err := nearStatement(NeighbourhoodQuery{ID: a, Depth: 1, Filter: both, Limit: 200, PerNodeLimit: 50})
+			if err == nil {
+				_, err = s.nearMany(ctx, []string{a, b}, arg)
+			}
+			return err
+		})
 	for depth := 1; depth <= MaxDepth; depth++ {
 		steps = append(steps, func() error {
 			_, err := s.Neighbourhood(ctx, NeighbourhoodQuery{ID: a, Depth: depth, Filter: both, Limit: 200, PerNodeLimit: 50})

@@ -66,10 +66,10 @@ func TestWarm(t *testing.T) {
 		}
 	}
 	mu.Unlock()
-	// 1 to choose the actors, then actor, search, relations, connections, 4 depths, 10+6 path hops, 6
+	// 1 to choose the actors, then actor, search, relations, connections, the two coalesced statements, 4 depths, 10+6 path hops, 6
 	// funding hops: distinct texts, except where two shapes share a statement.
-	if n < 25 {
-		t.Errorf("warm-up sent %d distinct statements, want at least 25", n)
+	if n < 27 {
+		t.Errorf("warm-up sent %d distinct statements, want at least 27", n)
 	}
 	if funding < graph.MaxFundingHops {
 		t.Errorf("warm-up sent %d distinct fundingChannels statements, want one per maxHops (%d)", funding, graph.MaxFundingHops)
@@ -81,7 +81,7 @@ func TestWarm(t *testing.T) {
 	if err != nil || failed != 0 {
 		t.Fatalf("Warm on the seed: run %d, failed %d, err %v; want no failure", run, failed, err)
 	}
-	want := 4 + graph.MaxDepth + graph.MaxShortestHops + graph.MaxPathHops + graph.MaxFundingHops
+	want := 6 + graph.MaxDepth + graph.MaxShortestHops + graph.MaxPathHops + graph.MaxFundingHops
 	if run != want {
 		t.Errorf("Warm on the seed ran %d queries, want %d", run, want)
 	}

@@ -27,6 +27,7 @@ type PoolStats interface {
 	MaxConnections() int
 	RoundTrips() int64
 	Admission(class string) graph.Admission
+	Coalescing(kind string) graph.Coalescing
 }
 
 // NewMetrics registers the metrics; WatchPool adds the store's connection gauges once it is open.
@@ -73,6 +74,20 @@ func (m *Metrics) WatchPool(pool PoolStats) {
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_heavy_queries_max", ConstLabels: labels,
 				Help: "Heavy reads of a class allowed at once (MAX_HEAVY_QUERIES)."},
 				func() float64 { return float64(pool.Admission(class).Max) }),
+		)
+	}
+	for _, kind := range graph.CoalescedKinds {
+		labels := prometheus.Labels{"kind": kind}
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "actorgraph_coalesced_waiting", ConstLabels: labels,
+				Help: "Reads waiting for a turn to be sent together, by kind (actor; neighbourhood: depth 1)."},
+				func() float64 { return float64(pool.Coalescing(kind).Waiting) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "actorgraph_coalesced_batches_total", ConstLabels: labels,
+				Help: "Statements sent for several reads at once, by kind."},
+				func() float64 { return float64(pool.Coalescing(kind).Batches) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "actorgraph_coalesced_reads_total", ConstLabels: labels,
+				Help: "Reads answered by those statements, by kind."},
+				func() float64 { return float64(pool.Coalescing(kind).Batched) }),
 		)
 	}
 }

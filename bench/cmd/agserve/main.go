@@ -1,7 +1,7 @@
 // Command agserve is the ActorGraph service as the benchmark runs it: the store and the real HTTP handler
 // (httpapi.New with httpapi.DefaultConfig, wired as server.go wires them, without the web explorer), on
-// 127.0.0.1, in a process of its own so that its RSS is the service's alone. It reads MAX_HEAVY_QUERIES, GOGC
-// and GOMEMLIMIT from the environment as the service does. With -pprof it also serves
+// 127.0.0.1, in a process of its own so that its RSS is the service's alone. It reads MAX_HEAVY_QUERIES,
+// MAX_LOOKUPS, GOGC and GOMEMLIMIT from the environment as the service does. With -pprof it also serves
 // net/http/pprof on a second loopback port, for the profiles in BENCHMARKS.md.
 //
 //	agserve -port 18080 -neo4j neo4j://127.0.0.1:7690 [-pprof 127.0.0.1:18081] [-log bench/out/agserve.log]
@@ -61,6 +61,13 @@ func main() {
 			fail(fmt.Errorf("MAX_HEAVY_QUERIES: want a non-negative integer, got %q", v))
 		}
 		cfg.MaxHeavy = n
+	}
+	if v := os.Getenv("MAX_LOOKUPS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			fail(fmt.Errorf("MAX_LOOKUPS: want a non-negative integer, got %q", v))
+		}
+		cfg.MaxLookups = n
 	}
 	store, err := graph.Open(cfg)
 	fail(err)

@@ -1,0 +1,180 @@
+package graph
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// Coalesced reads. Looking up one actor, or its depth-1 neighbourhood, is what a front-end drawing a
+// subgraph asks most, dozens at once. Sent one statement each, such reads cost Neo4j more in transactions
+// (a session, a plan lookup, a commit, a Bolt exchange) than in the reading itself, and under load that is
+// what bounds the throughput. So the store sends at most Config.MaxLookups reads of a kind to Neo4j at a
+// time. A read that finds a turn free runs at once, alone, with its single-actor statement: a lone client
+// never waits and never pays for batching. A read that finds every turn taken waits; when a turn ends, the
+// first read waiting and every other one of the same shape (the same statement and parameters but for the
+// actor's id), up to MaxCoalesce, are sent as one statement over their ids.
+//
+// What each read keeps: its own context (it returns when its context ends, whatever its batch does), its own
+// error (a batch that fails fails every read in it, with the batch's error), and its own answer, decoded by
+// the caller. A read only joins a batch that has not started, so the batch's transaction begins after the
+// read was asked, and sees every write that had returned by then (the store's bookmarks).
+
+// The kinds of coalesced reads.
+const (
+	CoalesceActor         = "actor"         // Actor
+	CoalesceNeighbourhood = "neighbourhood" // Neighbourhood at depth 1
+)
+
+// CoalescedKinds lists the kinds of coalesced reads.
+var CoalescedKinds = []string{CoalesceActor, CoalesceNeighbourhood}
+
+// Coalescing is how one kind of coalesced read uses its turns.
+type Coalescing struct {
+	Running int   // statements in flight (at most Max)
+	Waiting int   // reads waiting for a turn
+	Max     int   // Config.MaxLookups
+	Batches int64 // statements sent for several reads since the store opened
+	Batched int64 // reads those statements answered
+}
+
+// Coalescing reports the use of a kind's turns (the zero Coalescing for an unknown kind).
+func (s *Store) Coalescing(kind string) Coalescing {
+	var c interface{ stats() Coalescing }
+	switch kind {
+	case CoalesceActor:
+		c = s.actors
+	case CoalesceNeighbourhood:
+		c = s.near
+	default:
+		return Coalescing{}
+	}
+	return c.stats()
+}
+
+// MaxCoalesce caps the reads sent as one statement.
+const MaxCoalesce = 256
+
+// DefaultMaxLookups is the number of reads of a kind sent to Neo4j at once before the rest are coalesced.
+const DefaultMaxLookups = 4
+
+// coalescer sends reads by actor id: one at a time while turns are free, the rest together by shape.
+type coalescer[V any] struct {
+	turns int // statements in flight at most
+	// one runs a read alone (found is false when there is nothing under id); many runs several ids of one
+	// shape in one statement and returns what it found by id (an id with nothing under it is absent). arg
+	// is what the caller passed with the shape.
+	one  func(ctx context.Context, id string, arg any) (val V, found bool, err error)
+	many func(ctx context.Context, ids []string, arg any) (map[string]V, error)
+
+	mu      sync.Mutex
+	running int
+	queue   []*pending[V]
+
+	batches, batched atomic.Int64
+}
+
+func (c *coalescer[V]) stats() Coalescing {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Coalescing{Running: c.running, Waiting: len(c.queue), Max: c.turns, Batches: c.batches.Load(), Batched: c.batched.Load()}
+}
+
+// pending is one waiting read; done is closed once val, found and err are set.
+type pending[V any] struct {
+	id    string
+	shape string
+	arg   any
+	done  chan struct{}
+	val   V
+	found bool
+	err   error
+}
+
+// get reads id. Reads of equal shape must have equal arg. found is false when the statement ran and found
+// nothing under id.
+func (c *coalescer[V]) get(ctx context.Context, id, shape string, arg any) (val V, found bool, err error) {
+	c.mu.Lock()
+	if c.running < c.turns {
+		c.running++
+		c.mu.Unlock()
+		defer c.next()
+		return c.one(ctx, id, arg)
+	}
+	p := &pending[V]{id: id, shape: shape, arg: arg, done: make(chan struct{})}
+	c.queue = append(c.queue, p)
+	c.mu.Unlock()
+	select {
+	case <-p.done:
+		return p.val, p.found, p.err
+	case <-ctx.Done():
+		c.mu.Lock()
+		for i, q := range c.queue { // not sent yet: nobody needs it any more
+			if q == p {
+				c.queue = append(c.queue[:i], c.queue[i+1:]...)
+				break
+			}
+		}
+		c.mu.Unlock()
+		var zero V
+		return zero, false, ctx.Err()
+	}
+}
+
+// next ends a turn: it hands the turn to the first read waiting and the others of its shape, as one batch,
+// or frees it.
+func (c *coalescer[V]) next() {
+	c.mu.Lock()
+	if len(c.queue) == 0 {
+		c.running--
+		c.mu.Unlock()
+		return
+	}
+	shape := c.queue[0].shape
+	var batch []*pending[V]
+	rest := c.queue[:0]
+	for _, p := range c.queue {
+		if p.shape == shape && len(batch) < MaxCoalesce {
+			batch = append(batch, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	clear(c.queue[len(rest):]) // drop the references the shorter queue no longer holds
+	c.queue = rest
+	c.mu.Unlock()
+	go c.send(batch)
+}
+
+// send runs one batch in the turn it was handed, answers its reads, and passes the turn on.
+func (c *coalescer[V]) send(batch []*pending[V]) {
+	defer c.next()
+	ids := make([]string, 0, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, p := range batch {
+		if !seen[p.id] {
+			seen[p.id] = true
+			ids = append(ids, p.id)
+		}
+	}
+	// The batch serves several callers, so no caller's context bounds it; the store's query timeout does.
+	ctx, arg := context.Background(), batch[0].arg
+	var found map[string]V
+	var err error
+	if len(ids) == 1 {
+		var v V
+		var ok bool
+		if v, ok, err = c.one(ctx, ids[0], arg); ok {
+			found = map[string]V{ids[0]: v}
+		}
+	} else {
+		c.batches.Add(1)
+		c.batched.Add(int64(len(batch)))
+		found, err = c.many(ctx, ids, arg)
+	}
+	for _, p := range batch {
+		p.val, p.found = found[p.id]
+		p.err = err
+		close(p.done)
+	}
+}

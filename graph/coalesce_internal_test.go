@@ -1,0 +1,106 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestCoalescerTurns checks the coalescer's bookkeeping alone (TestCoalescedReads checks it against
+// Neo4j): while its one turn is held, reads queue; when the turn ends they are sent in arrival order of
+// their shapes, each shape's reads as one call (a shape with one distinct id as a single read), and a
+// failing call fails every read in it, with its error, and no other.
+func TestCoalescerTurns(t *testing.T) {
+	boom := errors.New("boom")
+	hold := make(chan struct{})
+	var mu sync.Mutex
+	var calls []string
+	c := &coalescer[string]{turns: 1,
+		one: func(_ context.Context, id string, arg any) (string, bool, error) {
+			if id == "holder" {
+				<-hold
+			}
+			mu.Lock()
+			calls = append(calls, "one "+arg.(string)+" "+id)
+			mu.Unlock()
+			return arg.(string) + ":" + id, id != "absent", nil
+		},
+		many: func(_ context.Context, ids []string, arg any) (map[string]string, error) {
+			mu.Lock()
+			calls = append(calls, "many "+arg.(string)+" "+strings.Join(ids, ","))
+			mu.Unlock()
+			if arg == "bad" {
+				return nil, boom
+			}
+			found := map[string]string{}
+			for _, id := range ids {
+				if id != "absent" {
+					found[id] = arg.(string) + ":" + id
+				}
+			}
+			return found, nil
+		},
+	}
+	ctx := context.Background()
+	held := make(chan error, 1)
+	go func() { _, _, err := c.get(ctx, "holder", "a", "a"); held <- err }()
+	waitUntil(t, func() bool { return c.stats().Running == 1 })
+
+	reads := []struct{ id, shape, want string }{
+		{"x", "a", "a:x"},
+		{"y", "b", "b:y"},
+		{"absent", "a", "not found"},
+		{"x", "a", "a:x"},
+		{"z", "bad", "boom"},
+		{"w", "bad", "boom"},
+		{"y", "b", "b:y"},
+	}
+	got := make([]string, len(reads))
+	var wg sync.WaitGroup
+	for i, r := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, found, err := c.get(ctx, r.id, r.shape, r.shape)
+			switch {
+			case err != nil:
+				got[i] = err.Error()
+			case !found:
+				got[i] = "not found"
+			default:
+				got[i] = v
+			}
+		}()
+		waitUntil(t, func() bool { return c.stats().Waiting == i+1 }) // arrival order is the table's
+	}
+	close(hold)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range reads {
+		if got[i] != r.want {
+			t.Errorf("read %d (%s, shape %s): %q, want %q", i, r.id, r.shape, got[i], r.want)
+		}
+	}
+	want := []string{"one a holder", "many a x,absent", "one b y", "many bad z,w"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("calls %q, want %q", calls, want)
+	}
+	if st := c.stats(); st != (Coalescing{Max: 1, Batches: 2, Batched: 5}) {
+		t.Errorf("at rest: %+v", st)
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+	}
+}
