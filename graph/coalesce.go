@@ -56,7 +56,10 @@ func (s *Store) Coalescing(kind string) Coalescing {
 const MaxCoalesce = 256
 
 // DefaultMaxLookups is the number of reads of a kind sent to Neo4j at once before the rest are coalesced.
-const DefaultMaxLookups = 4
+// At scale M on two cores, 2 gave the most throughput on actors and depth-1 neighbourhoods together at 8 and
+// 32 clients: 1 left Neo4j idle while a batch of neighbourhoods was decoded, 4 and 8 coalesced less
+// (BENCHMARKS.md, floors 1–2). Against a Neo4j with more cores, raise it.
+const DefaultMaxLookups = 2
 
 // coalescer sends reads by actor id: one at a time while turns are free, the rest together by shape.
 type coalescer[V any] struct {
