@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -112,11 +114,8 @@ func (c *coalescer[V]) get(ctx context.Context, id, shape string, arg any) (val 
 		return p.val, p.found, p.err
 	case <-ctx.Done():
 		c.mu.Lock()
-		for i, q := range c.queue { // not sent yet: nobody needs it any more
-			if q == p {
-				c.queue = append(c.queue[:i], c.queue[i+1:]...)
-				break
-			}
+		if i := slices.Index(c.queue, p); i >= 0 { // not sent yet: nobody needs it any more
+			c.queue = slices.Delete(c.queue, i, i+1)
 		}
 		c.mu.Unlock()
 		var zero V
@@ -149,9 +148,20 @@ func (c *coalescer[V]) next() {
 	go c.send(batch)
 }
 
-// send runs one batch in the turn it was handed, answers its reads, and passes the turn on.
+// send runs one batch in the turn it was handed, answers its reads, and passes the turn on. It runs on a
+// goroutine of its own, out of reach of the HTTP edge's panic recovery: a panic in the statement's code
+// fails the batch's reads with INTERNAL instead of ending the process.
 func (c *coalescer[V]) send(batch []*pending[V]) {
 	defer c.next()
+	answered := false
+	defer func() {
+		if p := recover(); p != nil && !answered {
+			for _, r := range batch {
+				r.err = &Error{Code: EINTERNAL, Message: "internal error", Err: fmt.Errorf("coalesced read: panic: %v", p)}
+				close(r.done)
+			}
+		}
+	}()
 	ids := make([]string, 0, len(batch))
 	seen := make(map[string]bool, len(batch))
 	for _, p := range batch {
@@ -175,6 +185,7 @@ func (c *coalescer[V]) send(batch []*pending[V]) {
 		c.batched.Add(int64(len(batch)))
 		found, err = c.many(ctx, ids, arg)
 	}
+	answered = true
 	for _, p := range batch {
 		p.val, p.found = found[p.id]
 		p.err = err

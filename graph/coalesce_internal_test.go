@@ -12,8 +12,9 @@ import (
 
 // TestCoalescerTurns checks the coalescer's bookkeeping alone (TestCoalescedReads checks it against
 // Neo4j): while its one turn is held, reads queue; when the turn ends they are sent in arrival order of
-// their shapes, each shape's reads as one call (a shape with one distinct id as a single read), and a
-// failing call fails every read in it, with its error, and no other.
+// their shapes, each shape's reads as one call (a shape with one distinct id as a single read); a failing
+// call fails every read in it, with its error, and no other; a call that panics fails its reads with
+// INTERNAL, and the turn goes on.
 func TestCoalescerTurns(t *testing.T) {
 	boom := errors.New("boom")
 	hold := make(chan struct{})
@@ -33,8 +34,11 @@ func TestCoalescerTurns(t *testing.T) {
 			mu.Lock()
 			calls = append(calls, "many "+arg.(string)+" "+strings.Join(ids, ","))
 			mu.Unlock()
-			if arg == "bad" {
+			switch arg {
+			case "bad":
 				return nil, boom
+			case "panic":
+				panic("the statement's code broke")
 			}
 			found := map[string]string{}
 			for _, id := range ids {
@@ -58,6 +62,8 @@ func TestCoalescerTurns(t *testing.T) {
 		{"z", "bad", "boom"},
 		{"w", "bad", "boom"},
 		{"y", "b", "b:y"},
+		{"p", "panic", "INTERNAL: internal error"},
+		{"q", "panic", "INTERNAL: internal error"},
 	}
 	got := make([]string, len(reads))
 	var wg sync.WaitGroup
@@ -87,11 +93,11 @@ func TestCoalescerTurns(t *testing.T) {
 			t.Errorf("read %d (%s, shape %s): %q, want %q", i, r.id, r.shape, got[i], r.want)
 		}
 	}
-	want := []string{"one a holder", "many a x,absent", "one b y", "many bad z,w"}
+	want := []string{"one a holder", "many a x,absent", "one b y", "many bad z,w", "many panic p,q"}
 	if !slices.Equal(calls, want) {
 		t.Errorf("calls %q, want %q", calls, want)
 	}
-	if st := c.stats(); st != (Coalescing{Max: 1, Batches: 2, Batched: 5}) {
+	if st := c.stats(); st != (Coalescing{Max: 1, Batches: 3, Batched: 7}) {
 		t.Errorf("at rest: %+v", st)
 	}
 }

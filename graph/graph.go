@@ -11,8 +11,10 @@
 // not at all, except the initial load of a large dataset into an empty database (Import), which commits in
 // chunks under a marker and is removed whole if it does not finish. Reads with large answers or long
 // searches (traversals beyond one hop, paths, connections, funding channels, Cypher) run a bounded number at
-// a time and queue within their timeout for the rest (admit.go). Errors are *Error values carrying one of
-// the codes below, so that the edge (GraphQL, HTTP, CLI) maps them once.
+// a time and queue within their timeout for the rest (admit.go). Actor lookups and depth-1 neighbourhoods
+// go a few at a time, and those asked meanwhile are sent together, one statement for many (coalesce.go).
+// Errors are *Error values carrying one of the codes below, so that the edge (GraphQL, HTTP, CLI) maps them
+// once.
 package graph
 
 import (
