@@ -96,25 +96,42 @@ type pending[V any] struct {
 	err   error
 }
 
-// get reads id. Reads of equal shape must have equal arg. found is false when the statement ran and found
-// nothing under id.
-func (c *coalescer[V]) get(ctx context.Context, id, shape string, arg any) (val V, found bool, err error) {
+// get reads id. shape is asked only when the read has to wait; reads of equal shape must have equal arg.
+// found is false when the statement ran and found nothing under id.
+func (c *coalescer[V]) get(ctx context.Context, id string, shape func() string, arg any) (val V, found bool, err error) {
+	if !c.take(nil) {
+		p := &pending[V]{id: id, shape: shape(), arg: arg, done: make(chan struct{})}
+		if !c.take(p) { // no turn freed while the shape was computed
+			return c.wait(ctx, p)
+		}
+	}
+	defer c.next()
+	return c.one(ctx, id, arg)
+}
+
+// take takes a free turn and reports true; with every turn taken it queues p (unless nil) and reports false.
+func (c *coalescer[V]) take(p *pending[V]) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.running < c.turns {
 		c.running++
-		c.mu.Unlock()
-		defer c.next()
-		return c.one(ctx, id, arg)
+		return true
 	}
-	p := &pending[V]{id: id, shape: shape, arg: arg, done: make(chan struct{})}
-	c.queue = append(c.queue, p)
-	c.mu.Unlock()
+	if p != nil {
+		c.queue = append(c.queue, p)
+	}
+	return false
+}
+
+// wait waits for p's batch to answer, or for ctx to end; a read that gives up before its batch is sent is
+// taken out of the queue.
+func (c *coalescer[V]) wait(ctx context.Context, p *pending[V]) (V, bool, error) {
 	select {
 	case <-p.done:
 		return p.val, p.found, p.err
 	case <-ctx.Done():
 		c.mu.Lock()
-		if i := slices.Index(c.queue, p); i >= 0 { // not sent yet: nobody needs it any more
+		if i := slices.Index(c.queue, p); i >= 0 {
 			c.queue = slices.Delete(c.queue, i, i+1)
 		}
 		c.mu.Unlock()

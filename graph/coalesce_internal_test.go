@@ -51,7 +51,7 @@ func TestCoalescerTurns(t *testing.T) {
 	}
 	ctx := context.Background()
 	held := make(chan error, 1)
-	go func() { _, _, err := c.get(ctx, "holder", "a", "a"); held <- err }()
+	go func() { _, _, err := c.get(ctx, "holder", func() string { return "a" }, "a"); held <- err }()
 	waitUntil(t, func() bool { return c.stats().Running == 1 })
 
 	reads := []struct{ id, shape, want string }{
@@ -71,7 +71,7 @@ func TestCoalescerTurns(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v, found, err := c.get(ctx, r.id, r.shape, r.shape)
+			v, found, err := c.get(ctx, r.id, func() string { return r.shape }, r.shape)
 			switch {
 			case err != nil:
 				got[i] = err.Error()
@@ -97,6 +97,7 @@ func TestCoalescerTurns(t *testing.T) {
 	if !slices.Equal(calls, want) {
 		t.Errorf("calls %q, want %q", calls, want)
 	}
+	waitUntil(t, func() bool { return c.stats().Running == 0 }) // the last batch hands its turn back after answering
 	if st := c.stats(); st != (Coalescing{Max: 1, Batches: 3, Batched: 7}) {
 		t.Errorf("at rest: %+v", st)
 	}

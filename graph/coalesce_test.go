@@ -125,6 +125,8 @@ func TestCoalescedReads(t *testing.T) {
 				t.Errorf("%s coalesced: %s; alone: %s", ids[i], got[i], want[i])
 			}
 		}
+		// the last batch hands its turn back just after answering
+		waitFor(t, "the actor turn to be free", func() bool { return s.Coalescing(graph.CoalesceActor).Running == 0 })
 		after := s.Coalescing(graph.CoalesceActor)
 		if after.Batches-before.Batches != 1 || after.Batched-before.Batched != int64(len(ids)) {
 			t.Errorf("coalescing went %+v -> %+v; want 1 statement for %d reads", before, after, len(ids))

@@ -13,7 +13,7 @@ func (s *Store) Actor(ctx context.Context, id string) (*Actor, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
-	v, found, err := s.actors.get(ctx, id, "", nil)
+	v, found, err := s.actors.get(ctx, id, oneShape, nil)
 	if err != nil {
 		return nil, s.mapErr(ctx, err)
 	}
@@ -24,6 +24,9 @@ func (s *Store) Actor(ctx context.Context, id string) (*Actor, error) {
 	a := d.actor(v)
 	return a, d.finish(ctx)
 }
+
+// oneShape is the shape of reads that all share one statement.
+func oneShape() string { return "" }
 
 // lookupActor finds the actor with the given id, or the one an id merged into another resolves to, and
 // returns its projection.

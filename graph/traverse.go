@@ -133,7 +133,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgr
 	var v []any
 	var found bool
 	if q.Depth == 1 { // one actor's relations: cheap, no admission slot, coalesced under load (coalesce.go)
-		v, found, err = s.near.get(ctx, q.ID, arg.shape(), arg)
+		v, found, err = s.near.get(ctx, q.ID, arg.shape, arg)
 		if err != nil {
 			return nil, s.mapErr(ctx, err)
 		}
