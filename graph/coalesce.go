@@ -165,20 +165,9 @@ func (c *coalescer[V]) next() {
 	go c.send(batch)
 }
 
-// send runs one batch in the turn it was handed, answers its reads, and passes the turn on. It runs on a
-// goroutine of its own, out of reach of the HTTP edge's panic recovery: a panic in the statement's code
-// fails the batch's reads with INTERNAL instead of ending the process.
+// send runs one batch in the turn it was handed, answers its reads, and passes the turn on.
 func (c *coalescer[V]) send(batch []*pending[V]) {
 	defer c.next()
-	answered := false
-	defer func() {
-		if p := recover(); p != nil && !answered {
-			for _, r := range batch {
-				r.err = &Error{Code: EINTERNAL, Message: "internal error", Err: fmt.Errorf("coalesced read: panic: %v", p)}
-				close(r.done)
-			}
-		}
-	}()
 	ids := make([]string, 0, len(batch))
 	seen := make(map[string]bool, len(batch))
 	for _, p := range batch {
@@ -187,25 +176,35 @@ func (c *coalescer[V]) send(batch []*pending[V]) {
 			ids = append(ids, p.id)
 		}
 	}
-	// The batch serves several callers, so no caller's context bounds it; the store's query timeout does.
-	ctx, arg := context.Background(), batch[0].arg
-	var found map[string]V
-	var err error
-	if len(ids) == 1 {
-		var v V
-		var ok bool
-		if v, ok, err = c.one(ctx, ids[0], arg); ok {
-			found = map[string]V{ids[0]: v}
-		}
-	} else {
+	if len(ids) > 1 {
 		c.batches.Add(1)
 		c.batched.Add(int64(len(batch)))
-		found, err = c.many(ctx, ids, arg)
 	}
-	answered = true
+	found, err := c.run(ids, batch[0].arg)
 	for _, p := range batch {
 		p.val, p.found = found[p.id]
 		p.err = err
 		close(p.done)
 	}
+}
+
+// run sends ids of one shape: one alone, several in one statement. It runs on a goroutine of its own, out of
+// reach of the HTTP edge's panic recovery, so a panic in the statement's code becomes INTERNAL instead of
+// ending the process.
+func (c *coalescer[V]) run(ids []string, arg any) (found map[string]V, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			found, err = nil, &Error{Code: EINTERNAL, Message: "internal error", Err: fmt.Errorf("coalesced read: panic: %v", p)}
+		}
+	}()
+	// The batch serves several callers, so no caller's context bounds it; the store's query timeout does.
+	ctx := context.Background()
+	if len(ids) > 1 {
+		return c.many(ctx, ids, arg)
+	}
+	v, ok, err := c.one(ctx, ids[0], arg)
+	if !ok {
+		return nil, err
+	}
+	return map[string]V{ids[0]: v}, err
 }

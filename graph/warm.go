@@ -17,8 +17,9 @@ const WarmTimeout = 2 * time.Minute
 
 // Warm runs, once each, the read statements the API sends for its queries with default arguments: actor,
 // search, relations, actors and depth-1 neighbourhoods as coalesced (coalesce.go), neighbourhood at every
-// depth, shortestPath, paths and fundingChannels at every maxHops, and connections; on two actors of the graph that have relations, chosen by the database. Answers are
-// discarded, and so are errors (a query that fails to warm up is planned on first use, as without Warm);
+// depth, shortestPath, paths and fundingChannels at every maxHops, and connections; on two actors of the
+// graph that have relations, chosen by the database. Answers are discarded, and so are errors (a query that
+// fails to warm up is planned on first use, as without Warm);
 // Warm returns how many queries it ran and how many of them failed. A graph without two such
 // actors has nothing to warm up: Warm returns at once. It returns early only when ctx ends.
 //
@@ -36,6 +37,7 @@ func (s *Store) Warm(ctx context.Context) (run, failed int, err error) {
 	}
 	a, b := recs[0].Values[0].(string), recs[1].Values[0].(string)
 	both := Filter{Direction: Both}
+	near := NeighbourhoodQuery{ID: a, Depth: 1, Filter: both, Limit: 200, PerNodeLimit: 50} // the API's defaults
 	steps := []func() error{
 		func() error { _, err := s.Actor(ctx, a); return err },
 		func() error { _, err := s.Search(ctx, SearchQuery{Text: a, First: 10}); return err },
@@ -51,7 +53,7 @@ func (s *Store) Warm(ctx context.Context) (run, failed int, err error) {
 	// The statements that coalesced lookups and depth-1 neighbourhoods send (coalesce.go).
 	steps = append(steps, func() error { _, err := s.lookupActors(ctx, []string{a, b}, nil); return err },
 		func() error {
-			arg, err := nearStatement(NeighbourhoodQuery{ID: a, Depth: 1, Filter: both, Limit: 200, PerNodeLimit: 50})
+			arg, err := nearStatement(near)
 			if err == nil {
 				_, err = s.nearMany(ctx, []string{a, b}, arg)
 			}
@@ -59,7 +61,9 @@ func (s *Store) Warm(ctx context.Context) (run, failed int, err error) {
 		})
 	for depth := 1; depth <= MaxDepth; depth++ {
 		steps = append(steps, func() error {
-			_, err := s.Neighbourhood(ctx, NeighbourhoodQuery{ID: a, Depth: depth, Filter: both, Limit: 200, PerNodeLimit: 50})
+			q := near
+			q.Depth = depth
+			_, err := s.Neighbourhood(ctx, q)
 			return err
 		})
 	}

@@ -54,20 +54,15 @@ func main() {
 	cfg.URI = *uri
 	cfg.Logger = log
 	cfg.Warm = true // as server.go: /readyz waits for the warm-up
-	// As server.go reads it (the load command passes it with -ag-env MAX_HEAVY_QUERIES=N).
-	if v := os.Getenv("MAX_HEAVY_QUERIES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			fail(fmt.Errorf("MAX_HEAVY_QUERIES: want a non-negative integer, got %q", v))
+	// As server.go reads them (the load command passes them with -ag-env MAX_HEAVY_QUERIES=N).
+	for name, dst := range map[string]*int{"MAX_HEAVY_QUERIES": &cfg.MaxHeavy, "MAX_LOOKUPS": &cfg.MaxLookups} {
+		if v := os.Getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				fail(fmt.Errorf("%s: want a non-negative integer, got %q", name, v))
+			}
+			*dst = n
 		}
-		cfg.MaxHeavy = n
-	}
-	if v := os.Getenv("MAX_LOOKUPS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			fail(fmt.Errorf("MAX_LOOKUPS: want a non-negative integer, got %q", v))
-		}
-		cfg.MaxLookups = n
 	}
 	store, err := graph.Open(cfg)
 	fail(err)
