@@ -19,7 +19,7 @@ if [ "${SNAPSHOT:-head}" = head ]; then
   (cd "$root" && tar -c --exclude=bench/out --exclude=bench/peer/node_modules bench) | tar -x -C "$src"
 fi
 cd "$src"
-for cmd in gen import load profile agserve variant hops relcost; do
+for cmd in gen import load profile agserve variant hops relcost pathcalls; do
   go build -o "$out/bin/$cmd" "./bench/cmd/$cmd"
 done
 go build -o "$out/bin/actorgraph" .   # the service's own command (bench/stream.sh loads with its seed)

@@ -8,12 +8,15 @@ import (
 // Paths returns up to q.K simple paths of at most q.MaxHops relations between q.From and q.To, ordered
 // by q.RankBy with the relation ids as the last key, so that equal paths always come back in the same
 // order. Filters prune the search itself, not its results. Ranked by LENGTH, the candidates are every
-// shortest path (Neo4j's bidirectional allShortestPaths, at most MaxShortestGroup of them), extended,
-// when there are fewer than q.K of those, by Yen's k-shortest-paths algorithm over the same operator.
-// Ranked by CREDIBILITY, or when actors are filtered (Avoid, Kinds), the candidates are GQL's SHORTEST
-// 3k paths (10k, at least 50, by CREDIBILITY), less those that revisit an actor. Unknown ends give
-// NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds
-// and the wait for a heavy-read slot included: past it, TIMEOUT.
+// shortest path (Neo4j's bidirectional allShortestPaths, at most MaxShortestGroup of them, the actor
+// filters Avoid and Kinds checked on each actor the search reaches), extended, when there are fewer than
+// q.K of those, by Yen's k-shortest-paths algorithm over the same operator. Ranked by CREDIBILITY, the
+// candidates are every walk of at most q.MaxHops relations, shortest first (GQL's SHORTEST q.MaxHops
+// GROUPS), the first MaxShortestGroup of them when there are more, less those that revisit an actor.
+// The ranked candidates come back the same on every call unless MaxShortestGroup cuts them: by LENGTH
+// the paths of the shortest length, by CREDIBILITY all of them. (Where several paths tie for a place
+// Yen's algorithm fills, the one it takes is the one Neo4j's search meets first.) Unknown ends give NOT_FOUND; unconnected ends give no path. The query timeout bounds
+// the whole call, Yen's rounds and the wait for a heavy-read slot included: past it, TIMEOUT.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 	return s.paths(ctx, q, MaxPathHops)
 }
@@ -46,25 +49,13 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 		return nil, err
 	}
 	defer release()
-	// More candidates than asked for: some revisit an actor, and ranking by credibility must see longer ones.
-	candidates := q.K * 3
 	// The last key, the relation ids, makes the order total: equal paths come back in the same order.
 	order := "length(p), credibility DESC, weak, [e IN relationships(p) | e.id]"
 	if q.RankBy == RankCredibility {
-		candidates = max(q.K*10, 50)
 		order = "credibility DESC, weak, length(p), [e IN relationships(p) | e.id]"
 	}
 	c := conds{&q.Filter, asOf}
-	var inner []string // the condition on the actors a path passes through (and on its far end b)
-	if len(q.Avoid) > 0 {
-		inner = append(inner, "NOT x.id IN $avoid")
-	}
-	if len(q.Kinds) > 0 {
-		inner = append(inner, "("+c.node("x")+" OR x = b)")
-	}
 	l, r := arrows(q.Direction)
-	shortest := fmt.Sprintf("MATCH p = SHORTEST %d (a)(()%s[r%s WHERE %s]%s(x:Actor WHERE %s)){1,%d}(b)",
-		candidates, l, typeSpec(q.Types), c.rel("r"), r, and(inner), q.MaxHops)
 	statement := func(find string) string {
 		return fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})
 OPTIONAL MATCH (b:Actor {id: $to})
@@ -72,44 +63,53 @@ CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
   %[1]s
   WITH p WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
-  WITH p, reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
-       size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak
-  ORDER BY %[2]s
+  WITH p, %[2]s
+  ORDER BY %[3]s
   LIMIT $k
-  RETURN collect({nodes: [n IN nodes(p) | %[3]s], edges: [e IN relationships(p) | %[4]s],
-                  via: %[5]s, credibility: credibility}) AS paths
+  RETURN collect({nodes: [n IN nodes(p) | %[4]s], edges: [e IN relationships(p) | %[5]s],
+                  via: %[6]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-			find, order, actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
+			find, pathRank, order, actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
 	}
 	avoid := q.Avoid
 	if avoid == nil {
 		avoid = []string{}
 	}
 	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
-	if len(inner) == 0 && q.RankBy == RankLength {
-		// Without actor filters, Neo4j's bidirectional shortest path operator finds the shortest paths
-		// at a fraction of SHORTEST's cost on graphs with supernodes (BENCHMARKS.md, "paths"). Shortest
-		// paths are simple, so fewer than k of them means the group is smaller than k: then longer
-		// paths are needed, and Yen's algorithm finds them with the same operator. None at all means
-		// none within MaxHops.
-		search := fmt.Sprintf("MATCH p = allShortestPaths((a)%s[rs%s*1..%d]%s(b))", l, typeSpec(q.Types), q.MaxHops, r)
-		cond := c.rel("r")
-		conditioned := fmt.Sprintf("%s WHERE all(r IN rs WHERE %s)", search, cond) // the search under the filters
-		var group string
-		if c.filtered() {
-			group = fmt.Sprintf(`CALL (a, b) {
+	onActors := actorConds(q, c, "x")
+	if q.RankBy == RankCredibility {
+		// Every walk up to MaxHops, shortest first: a longer path can be the more credible one.
+		walks := fmt.Sprintf(`CALL (a, b) {
+    MATCH p = SHORTEST %d GROUPS (a)(()%s[r%s WHERE %s]%s(x:Actor WHERE (%s) OR x = b)){1,%d}(b)
+    RETURN p LIMIT $maxGroup
+  }`, q.MaxHops, l, typeSpec(q.Types), c.rel("r"), r, onActors, q.MaxHops)
+		return s.runPaths(ctx, q, statement(walks), params)
+	}
+	// Neo4j's bidirectional shortest path operator finds the shortest paths at a fraction of SHORTEST's
+	// cost on graphs with supernodes (BENCHMARKS.md, "paths"), and it checks conditions on the actors
+	// of nodes(p) as it searches (SHORTEST, with the same conditions on its actors, took 400 times as
+	// long at scale M). Shortest paths are simple, so fewer than k of them means the group is smaller
+	// than k: then longer paths are needed, and Yen's algorithm finds them with the same operator. None
+	// at all means none within MaxHops.
+	search := fmt.Sprintf("MATCH p = allShortestPaths((a)%s[rs%s*1..%d]%s(b))", l, typeSpec(q.Types), q.MaxHops, r)
+	cond := c.rel("r")
+	// the search under the filters
+	conditioned := fmt.Sprintf("%s WHERE all(r IN rs WHERE %s)%s", search, cond, onInner(onActors, "x", "a", "b"))
+	var group string
+	if c.filtered() || onActors != "true" {
+		group = fmt.Sprintf(`CALL (a, b) {
     %s
     RETURN p LIMIT $maxGroup
   }`, conditioned)
-		} else {
-			// Only retired relations are left out, and they are rare: a condition on the search makes
-			// Neo4j read a property of every relation it expands (half the throughput at M once any
-			// relation was retired), so the search runs without it and drops the paths that use a retired
-			// relation. The shortest paths that use none, when there are any, are the shortest paths
-			// under the condition; only when every shortest path uses one does the search run again
-			// with the condition.
-			group = fmt.Sprintf(`CALL (a, b) {
+	} else {
+		// Only retired relations are left out, and they are rare: a condition on the search makes
+		// Neo4j read a property of every relation it expands (half the throughput at M once any
+		// relation was retired), so the search runs without it and drops the paths that use a retired
+		// relation. The shortest paths that use none, when there are any, are the shortest paths
+		// under the condition; only when every shortest path uses one does the search run again
+		// with the condition.
+		group = fmt.Sprintf(`CALL (a, b) {
     CALL (a, b) {
       %[1]s
       RETURN p LIMIT $maxGroup
@@ -125,14 +125,40 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
     UNWIND kept + again AS p
     RETURN p
   }`, search, cond, conditioned)
-		}
-		ps, err := s.runPaths(ctx, q, statement(group), params)
-		if err != nil || len(ps) == 0 || len(ps) >= q.K {
-			return ps, err
-		}
-		return s.yen(ctx, q, c, ps)
 	}
-	return s.runPaths(ctx, q, statement(shortest), params)
+	ps, err := s.runPaths(ctx, q, statement(group), params)
+	if err != nil || len(ps) == 0 || len(ps) >= q.K {
+		return ps, err
+	}
+	return s.yen(ctx, q, c, ps)
+}
+
+// pathRank computes the ranking keys of path p: its credibility (the product of its relations'
+// confidences, 0.5 for one without) and weak, how many of its relations are not STATED.
+const pathRank = `reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
+       size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak`
+
+// actorConds is the condition a path query puts on actor x, an actor a path passes through: not one
+// of q.Avoid, of one of q.Kinds ("true" when it sets neither). Its parameters are $avoid and $kinds.
+func actorConds(q PathQuery, c conds, x string) string {
+	var preds []string
+	if len(q.Avoid) > 0 {
+		preds = append(preds, "NOT "+x+".id IN $avoid")
+	}
+	if len(q.Kinds) > 0 {
+		preds = append(preds, c.node(x))
+	}
+	return and(preds)
+}
+
+// onInner writes cond, a condition on actor variable v, as one more condition (" AND ...") on every actor
+// of path p but its ends, from and to: "" when cond is "true", so that an unfiltered search reads no
+// property of the actors it meets.
+func onInner(cond, v, from, to string) string {
+	if cond == "true" {
+		return ""
+	}
+	return fmt.Sprintf(" AND all(%[1]s IN nodes(p) WHERE %[1]s = %[2]s OR %[1]s = %[3]s OR (%[4]s))", v, from, to, cond)
 }
 
 // runPaths runs a statement of paths and decodes its paths.
@@ -169,8 +195,15 @@ func (d *decoder) path(nodes, edges any, credibility float64) *Path {
 	return p
 }
 
-// Connections returns how a set of actors are linked: the union of all shortest paths (up to 10 per pair)
-// between every pair of them, under the filter. Actors with no link within MaxHops appear alone.
+// MaxPathsPerPair caps the shortest paths Connections takes for one pair of actors.
+const MaxPathsPerPair = 10
+
+// Connections returns how a set of actors are linked: the union of the shortest paths between every pair
+// of them, under the filter, found as Paths finds them by LENGTH (Neo4j's bidirectional allShortestPaths,
+// which checks the filter as it searches). Where a pair has more than MaxPathsPerPair shortest paths, it
+// takes the best in Paths' order by CREDIBILITY, from the first MaxShortestGroup that Neo4j finds, so the
+// subgraph is the same on every call unless a pair has more than MaxShortestGroup. Actors with no link
+// within MaxHops appear alone.
 func (s *Store) Connections(ctx context.Context, q ConnectionsQuery) (*Subgraph, error) {
 	if len(q.IDs) < 2 {
 		return nil, Invalid("ids", "give at least 2 actor ids")
@@ -201,8 +234,14 @@ CALL (ends) {
   UNWIND $pairs AS pair
   MATCH (a:Actor {id: pair[0]}) MATCH (b:Actor {id: pair[1]})
   CALL (a, b) {
-    MATCH p = ALL SHORTEST (a)(()%[1]s[r%[2]s WHERE %[3]s]%[4]s(x:Actor WHERE %[7]s OR x = b)){1,%[5]d}(b)
-    RETURN p LIMIT 10
+    CALL (a, b) {
+      MATCH p = allShortestPaths((a)%[1]s[rs%[2]s*1..%[5]d]%[4]s(b))
+      WHERE all(r IN rs WHERE %[3]s)%[7]s
+      RETURN p LIMIT $maxGroup
+    }
+    WITH p, %[8]s
+    ORDER BY credibility DESC, weak, [e IN relationships(p) | e.id]
+    RETURN p LIMIT $perPair
   }
   UNWIND nodes(p) AS n
   WITH p, collect(n) AS ns
@@ -210,8 +249,9 @@ CALL (ends) {
 }
 WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [], l IN relLists | acc + l) AS rels
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
-		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), c.node("x"))
-	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs}, &q.Filter, asOf)
+		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank)
+	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs, "maxGroup": MaxShortestGroup,
+		"perPair": MaxPathsPerPair}, &q.Filter, asOf)
 	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)
 	if err != nil {
 		return nil, err

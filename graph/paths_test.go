@@ -13,52 +13,187 @@ import (
 	"github.com/actorgraph/actorgraph/internal/testenv"
 )
 
-// TestPathsStrategies checks the two ways Paths finds k paths against each other on the seed: the
-// bidirectional shortest group extended by Yen's algorithm (no actor filter) and GQL's SHORTEST (forced by
-// an Avoid naming no actor) must find paths of the same lengths, and every path must be a simple walk
-// from `from` to `to` in which each relation joins the actors around it.
-func TestPathsStrategies(t *testing.T) {
+// TestPathsAgainstEnumeration checks Paths, under actor filters and both rankings, against every simple
+// path of the seed enumerated by a plain variable-length match: by LENGTH, the same lengths as the k
+// first enumerated paths, and the paths of the shortest length exactly as enumeration orders them (the
+// whole shortest group is ranked; the longer ones Yen's algorithm adds are one of several of their
+// length); by CREDIBILITY, exactly the k first. Every path must be a simple walk from `from` to `to`, in
+// which each relation joins the actors around it, that passes no avoided actor and no actor of another
+// kind. Each answer must come back the same on a second call.
+func TestPathsAgainstEnumeration(t *testing.T) {
 	s := testenv.Seeded(t)
 	ctx := context.Background()
 	tests := []struct {
 		from, to string
 		k        int
+		avoid    []string
+		kinds    []graph.Kind
 		lengths  []int // the k shortest lengths, as the seed has them
 	}{
-		{"ttp", "iskp", 5, []int{1, 1, 1, 2, 2}},
-		{"al-karrar-office", "iskp", 5, []int{1, 2, 2, 2, 2}},
-		{"taliban", "haqqani-network", 3, []int{1, 2, 2}},
-		{"al-karrar-office", "iskp", 1, []int{1}},
+		{from: "ttp", to: "iskp", k: 5, lengths: []int{1, 1, 1, 2, 2}},
+		{from: "al-karrar-office", to: "iskp", k: 5, lengths: []int{1, 2, 2, 2, 2}},
+		{from: "taliban", to: "haqqani-network", k: 3, lengths: []int{1, 2, 2}},
+		{from: "al-karrar-office", to: "iskp", k: 1, lengths: []int{1}},
+		{from: "ttp", to: "haqqani-network", k: 5, kinds: []graph.Kind{graph.KindGroup, graph.KindPerson}, lengths: []int{2, 2, 2, 2, 2}},
+		{from: "ttp", to: "haqqani-network", k: 5, avoid: []string{"taliban", "afghanistan", "pakistan"}, lengths: []int{2, 2, 2, 2, 2}},
+		{from: "al-karrar-office", to: "iskp", k: 3, avoid: []string{"no-such-actor"}, lengths: []int{1, 2, 2}},
+		// The shortest path (2) passes an actor of another kind; through groups and people it takes 3.
+		{from: "abdul-rahman-al-ghamdi", to: "hawala-traders", k: 3, kinds: []graph.Kind{graph.KindGroup, graph.KindPerson}, lengths: []int{3, 3, 3}},
+		// Yen's rounds under a kinds filter: one direct relation, four paths of 2, then paths of 3.
+		{from: "al-karrar-office", to: "iskp", k: 8, kinds: []graph.Kind{graph.KindGroup, graph.KindFinanceOffice}, lengths: []int{1, 2, 2, 2, 2, 3, 3, 3}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.from+"-"+tc.to, func(t *testing.T) {
-			q := graph.PathQuery{From: tc.from, To: tc.to, K: tc.k, MaxHops: 4}
-			yen, err := s.Paths(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q.Avoid = []string{"no-such-actor"}
-			shortest, err := s.Paths(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := lengths(yen), lengths(shortest); !slices.Equal(got, want) || !slices.Equal(got, tc.lengths) {
-				t.Errorf("lengths: group+Yen %v, SHORTEST %v, want %v", got, want, tc.lengths)
-			}
-			seen := map[string]bool{}
-			for _, p := range yen {
-				checkWalk(t, p, tc.from, tc.to)
-				key := ""
-				for _, e := range p.Edges {
-					key += e.ID + " "
+		for _, rank := range []graph.PathRank{graph.RankLength, graph.RankCredibility} {
+			t.Run(fmt.Sprintf("%s-%s-%v-%v-%s", tc.from, tc.to, tc.avoid, tc.kinds, rank), func(t *testing.T) {
+				q := graph.PathQuery{From: tc.from, To: tc.to, K: tc.k, MaxHops: 4, Avoid: tc.avoid, RankBy: rank}
+				q.Kinds = tc.kinds
+				all := enumeratePaths(t, s, q)
+				got, err := s.Paths(ctx, q)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if seen[key] {
-					t.Errorf("path %s returned twice", key)
+				want := all[:min(tc.k, len(all))]
+				if rank == graph.RankLength {
+					var enumerated []int
+					for _, w := range want {
+						enumerated = append(enumerated, w.Length)
+					}
+					if !slices.Equal(lengths(got), tc.lengths) || !slices.Equal(enumerated, tc.lengths) {
+						t.Fatalf("lengths %v, enumeration %v, want %v", lengths(got), enumerated, tc.lengths)
+					}
+					shortest := 0
+					for shortest < len(want) && want[shortest].Length == want[0].Length {
+						shortest++
+					}
+					want = want[:shortest]
 				}
-				seen[key] = true
-			}
-		})
+				if len(got) < len(want) {
+					t.Fatalf("%d paths, want at least %d", len(got), len(want))
+				}
+				for i, w := range want {
+					if g := pathIDs(got[i]); g != w.ids {
+						t.Errorf("path %d: %s, want %s", i, g, w.ids)
+					}
+				}
+				avoided := map[string]bool{}
+				for _, id := range tc.avoid {
+					avoided[id] = true
+				}
+				for _, p := range got {
+					checkWalk(t, p, tc.from, tc.to)
+					for _, n := range p.Nodes[1:p.Length] {
+						if avoided[n.ID] || len(tc.kinds) > 0 && !slices.Contains(tc.kinds, n.Kind) {
+							t.Errorf("path %s passes %s (%s)", pathIDs(p), n.ID, n.Kind)
+						}
+					}
+				}
+				again, err := s.Paths(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(again) != len(got) {
+					t.Fatalf("second call: %d paths, first call %d", len(again), len(got))
+				}
+				for i := range again {
+					if pathIDs(again[i]) != pathIDs(got[i]) {
+						t.Errorf("second call, path %d: %s, first call %s", i, pathIDs(again[i]), pathIDs(got[i]))
+					}
+				}
+			})
+		}
 	}
+}
+
+// enumerated is a path found by enumeratePaths: its relation ids, as pathIDs writes them, and its length.
+type enumerated struct {
+	ids    string
+	Length int
+}
+
+// enumeratePaths returns every simple path of at most q.MaxHops non-retired relations from q.From to q.To
+// whose inner actors pass q.Avoid and q.Kinds, in the order of Paths for q.RankBy.
+func enumeratePaths(t *testing.T, s *graph.Store, q graph.PathQuery) []enumerated {
+	t.Helper()
+	kinds, avoid := []any{}, []any{} // JSON values, as analysts' parameters are
+	for _, k := range q.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	for _, id := range q.Avoid {
+		avoid = append(avoid, id)
+	}
+	res, err := s.Cypher(context.Background(), graph.CypherQuery{Query: fmt.Sprintf(`
+MATCH (a:Actor {id: $from}), (b:Actor {id: $to})
+MATCH p = (a)-[rs*1..%d]-(b)
+WHERE all(r IN rs WHERE r.retired IS NULL)
+  AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
+  AND all(x IN nodes(p)[1..-1] WHERE NOT x.id IN $avoid AND (size($kinds) = 0 OR x.kind IN $kinds))
+RETURN [r IN rs | r.id] AS ids, length(p) AS length,
+       reduce(c = 1.0, e IN rs | c * coalesce(e.confidence, 0.5)) AS credibility,
+       size([e IN rs WHERE e.status <> 'STATED']) AS weak`, q.MaxHops),
+		Params: map[string]any{"from": q.From, "to": q.To, "avoid": avoid, "kinds": kinds},
+		Limit:  graph.MaxCypherRows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Truncated {
+		t.Fatalf("more than %d paths from %s to %s", graph.MaxCypherRows, q.From, q.To)
+	}
+	type row struct {
+		enumerated
+		rels        []string
+		credibility float64
+		weak        int
+	}
+	rows := make([]row, len(res.Rows))
+	for i, r := range res.Rows {
+		for _, id := range r["ids"].([]any) {
+			rows[i].rels = append(rows[i].rels, id.(string))
+		}
+		rows[i].ids = strings.Join(rows[i].rels, " ")
+		rows[i].Length = int(r["length"].(int64))
+		rows[i].credibility = r["credibility"].(float64)
+		rows[i].weak = int(r["weak"].(int64))
+	}
+	slices.SortFunc(rows, func(x, y row) int {
+		keys := []int{
+			x.Length - y.Length,
+			-cmpFloat(x.credibility, y.credibility),
+			x.weak - y.weak,
+		}
+		if q.RankBy == graph.RankCredibility {
+			keys[0], keys[1], keys[2] = keys[1], keys[2], keys[0]
+		}
+		for _, k := range keys {
+			if k != 0 {
+				return k
+			}
+		}
+		return slices.Compare(x.rels, y.rels)
+	})
+	out := make([]enumerated, len(rows))
+	for i, r := range rows {
+		out[i] = r.enumerated
+	}
+	return out
+}
+
+func cmpFloat(x, y float64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// pathIDs writes a path's relation ids, in walk order, separated by spaces.
+func pathIDs(p *graph.Path) string {
+	ids := make([]string, len(p.Edges))
+	for i, e := range p.Edges {
+		ids[i] = e.ID
+	}
+	return strings.Join(ids, " ")
 }
 
 func lengths(ps []*graph.Path) []int {
@@ -184,5 +319,73 @@ func TestPathsSkipRetired(t *testing.T) {
 	q.IncludeRetired = true
 	if sp, err := s.ShortestPath(ctx, q); err != nil || sp == nil || sp.Length != 1 || !retired[sp.Edges[0].ID] {
 		t.Errorf("IncludeRetired: %+v, err %v; want a retired direct relation", sp, err)
+	}
+}
+
+// TestConnectionsBestPerPair checks that Connections takes, for each pair, the MaxPathsPerPair best of its
+// shortest paths in Paths' order by CREDIBILITY (pakistan and syria have 35 of length 3 in the seed), by
+// comparing its relations with those of the best shortest paths enumerated pair by pair, on two calls.
+func TestConnectionsBestPerPair(t *testing.T) {
+	s := testenv.Seeded(t)
+	ctx := context.Background()
+	ids := []string{"pakistan", "syria", "ttp"}
+	want := map[string]bool{}
+	for i := range ids {
+		for j := i + 1; j < len(ids); j++ {
+			res, err := s.Cypher(ctx, graph.CypherQuery{Query: `
+MATCH (a:Actor {id: $from}), (b:Actor {id: $to})
+MATCH p = ALL SHORTEST (a)(()-[r WHERE r.retired IS NULL]-(:Actor)){1,3}(b)
+RETURN [e IN relationships(p) | e.id] AS ids,
+       reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
+       size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak`,
+				Params: map[string]any{"from": ids[i], "to": ids[j]}, Limit: graph.MaxCypherRows})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids[i] == "pakistan" && ids[j] == "syria" && len(res.Rows) <= graph.MaxPathsPerPair {
+				t.Fatalf("pakistan and syria have %d shortest paths; the test needs more than %d", len(res.Rows), graph.MaxPathsPerPair)
+			}
+			rels := func(r map[string]any) []string {
+				var out []string
+				for _, id := range r["ids"].([]any) {
+					out = append(out, id.(string))
+				}
+				return out
+			}
+			slices.SortFunc(res.Rows, func(x, y map[string]any) int {
+				if c := cmpFloat(y["credibility"].(float64), x["credibility"].(float64)); c != 0 {
+					return c
+				}
+				if c := int(x["weak"].(int64) - y["weak"].(int64)); c != 0 {
+					return c
+				}
+				return slices.Compare(rels(x), rels(y))
+			})
+			for _, r := range res.Rows[:min(len(res.Rows), graph.MaxPathsPerPair)] {
+				for _, id := range rels(r) {
+					want[id] = true
+				}
+			}
+		}
+	}
+	for call := 1; call <= 2; call++ {
+		g, err := s.Connections(ctx, graph.ConnectionsQuery{IDs: ids, MaxHops: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, e := range g.Edges {
+			got[e.ID] = true
+		}
+		for id := range want {
+			if !got[id] {
+				t.Errorf("call %d: relation %s of a best shortest path is missing", call, id)
+			}
+		}
+		for id := range got {
+			if !want[id] {
+				t.Errorf("call %d: relation %s is on no best shortest path", call, id)
+			}
+		}
 	}
 }

@@ -9,21 +9,23 @@ import (
 
 // yen extends a, the whole group of shortest paths (fewer than q.K, in Paths' order), to at most q.K
 // loopless paths with Yen's algorithm: a candidate deviates from a chosen path at one of its actors (the
-// spur) and follows from there the shortest way to q.To that avoids the root's actors and the relations
-// other chosen paths with the same root take next. The spur searches of one round are a single statement,
-// each search Neo4j's bidirectional shortestPath; each round chooses the best candidate in Paths' order,
-// so at most q.K-len(a) statements are sent. The result is in Paths' order.
+// spur) and follows from there the shortest way to q.To that avoids the root's actors, the actors q.Avoid
+// and q.Kinds leave out, and the relations other chosen paths with the same root take next. The spur
+// searches of one round are a single statement, each search Neo4j's bidirectional shortestPath; each
+// round chooses the best candidate in Paths' order, so at most q.K-len(a) statements are sent. The
+// result is in Paths' order.
 func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Path, error) {
 	l, r := arrows(q.Direction)
 	cypher := fmt.Sprintf(`UNWIND $spurs AS s
 MATCH (x:Actor {id: s.from}) MATCH (b:Actor {id: $to})
 MATCH p = shortestPath((x)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b))
-WHERE all(r IN rs WHERE %[5]s AND NOT r.id IN s.noRels) AND none(n IN nodes(p) WHERE n.id IN s.noNodes)
+WHERE all(r IN rs WHERE %[5]s AND NOT r.id IN s.noRels) AND none(n IN nodes(p) WHERE n.id IN s.noNodes)%[9]s
 WITH s, p WHERE length(p) <= s.maxLen
 RETURN s.path AS path, s.at AS at, [n IN nodes(p) | %[6]s] AS nodes, [e IN relationships(p) | %[7]s] AS edges,
        %[8]s AS via`,
-		l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"), actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
-	params := filterParams(map[string]any{"to": q.To}, &q.Filter, c.asOf)
+		l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"), actorProj("n"), relProj("e"), viaNodes("relationships(p)"),
+		onInner(actorConds(q, c, "n"), "n", "x", "b"))
+	params := filterParams(map[string]any{"to": q.To, "avoid": q.Avoid}, &q.Filter, c.asOf)
 	chosen := map[string]bool{}
 	for _, p := range a {
 		chosen[pathKey(p)] = true

@@ -208,7 +208,7 @@ func TestReadmeExamples(t *testing.T) {
 		}},
 		{"5. connections", `noCountry: shortestPath`, []string{
 			"is alleged to work with ISKP, which is said, though it is disputed, to recruit from it",
-			"`ttp -> taliban -> haqqani-network` (the Taliban's ally, then its branch)"}, func(t *testing.T, a *api, data json.RawMessage) {
+			"`ttp -> al-qaeda -> haqqani-network` (allies of al-Qaeda both)"}, func(t *testing.T, a *api, data json.RawMessage) {
 			var out struct {
 				Connections subgraph `json:"connections"`
 				NoCountry   path     `json:"noCountry"`
@@ -241,7 +241,7 @@ func TestReadmeExamples(t *testing.T) {
 				}
 				walk = append(walk, n.ID)
 			}
-			if got := strings.Join(walk, " "); got != "ttp ALLIED_WITH taliban BRANCH_OF haqqani-network" {
+			if got := strings.Join(walk, " "); got != "ttp ALLIED_WITH al-qaeda ALLIED_WITH haqqani-network" {
 				t.Errorf("noCountry walks %s", got)
 			}
 		}},

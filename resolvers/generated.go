@@ -1523,7 +1523,8 @@ type Query {
   ): Path
   """
   Up to k (1..20) simple paths of at most maxHops (1..6), ordered by rankBy. By LENGTH: the k shortest (every
-  shortest path is ranked, up to 1,000 of them; longer ones are added by Yen's algorithm).
+  shortest path is ranked, up to 1,000 of them; longer ones are added by Yen's algorithm). By CREDIBILITY: the
+  k most credible of every path of at most maxHops (the 1,000 shortest when there are more).
   """
   paths(
     from: ID!
@@ -1539,7 +1540,10 @@ type Query {
     avoid: [ID!]
     rankBy: PathRank = LENGTH
   ): [Path!]!
-  "How 2..10 actors are linked: every shortest path (maxHops 1..6) between each pair of them."
+  """
+  How 2..10 actors are linked: the shortest paths (maxHops 1..6) between each pair of them, at most 10 per
+  pair (the most credible, as paths ranks by CREDIBILITY).
+  """
   connections(
     ids: [ID!]!
     maxHops: Int = 4
