@@ -49,10 +49,9 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 		return nil, err
 	}
 	defer release()
-	// The last key, the relation ids, makes the order total: equal paths come back in the same order.
-	order := "length(p), credibility DESC, weak, [e IN relationships(p) | e.id]"
+	order := byLength
 	if q.RankBy == RankCredibility {
-		order = "credibility DESC, weak, length(p), [e IN relationships(p) | e.id]"
+		order = byCredibility
 	}
 	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
@@ -72,11 +71,7 @@ CALL (a, b) {
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 			find, pathRank, order, actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
 	}
-	avoid := q.Avoid
-	if avoid == nil {
-		avoid = []string{}
-	}
-	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
+	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
 	onActors := actorConds(q, c, "x")
 	if q.RankBy == RankCredibility {
 		// Every walk up to MaxHops, shortest first: a longer path can be the more credible one.
@@ -137,6 +132,13 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 // confidences, 0.5 for one without) and weak, how many of its relations are not STATED.
 const pathRank = `reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
        size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak`
+
+// Paths' orders, over pathRank's keys (comparePaths is byLength in Go). The last key, the relation ids,
+// makes each order total: equal paths come back in the same order.
+const (
+	byLength      = "length(p), credibility DESC, weak, [e IN relationships(p) | e.id]"
+	byCredibility = "credibility DESC, weak, length(p), [e IN relationships(p) | e.id]"
+)
 
 // actorConds is the condition a path query puts on actor x, an actor a path passes through: not one
 // of q.Avoid, of one of q.Kinds ("true" when it sets neither). Its parameters are $avoid and $kinds.
@@ -240,7 +242,7 @@ CALL (ends) {
       RETURN p LIMIT $maxGroup
     }
     WITH p, %[8]s
-    ORDER BY credibility DESC, weak, [e IN relationships(p) | e.id]
+    ORDER BY %[9]s
     RETURN p LIMIT $perPair
   }
   UNWIND nodes(p) AS n
@@ -249,7 +251,7 @@ CALL (ends) {
 }
 WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [], l IN relLists | acc + l) AS rels
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
-		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank)
+		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank, byCredibility)
 	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs, "maxGroup": MaxShortestGroup,
 		"perPair": MaxPathsPerPair}, &q.Filter, asOf)
 	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)
