@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 )
 
 // Paths returns up to q.K simple paths of at most q.MaxHops relations between q.From and q.To, ordered
@@ -11,12 +13,13 @@ import (
 // shortest path (Neo4j's bidirectional allShortestPaths, at most MaxShortestGroup of them, the actor
 // filters Avoid and Kinds checked on each actor the search reaches), extended, when there are fewer than
 // q.K of those, by Yen's k-shortest-paths algorithm over the same operator. Ranked by CREDIBILITY, the
-// candidates are every walk of at most q.MaxHops relations, shortest first (GQL's SHORTEST q.MaxHops
-// GROUPS), the first MaxShortestGroup of them when there are more, less those that revisit an actor.
-// The ranked candidates come back the same on every call unless MaxShortestGroup cuts them: by LENGTH
-// the paths of the shortest length, by CREDIBILITY all of them. (Where several paths tie for a place
-// Yen's algorithm fills, the one it takes is the one Neo4j's search meets first.) Unknown ends give NOT_FOUND; unconnected ends give no path. The query timeout bounds
-// the whole call, Yen's rounds and the wait for a heavy-read slot included: past it, TIMEOUT.
+// candidates are every simple path of at most q.MaxHops relations, shortest first, the first
+// MaxShortestGroup of them when there are more, each length found by a search that meets in the middle
+// (walks). The ranked candidates come back the same on every call unless MaxShortestGroup cuts them: by
+// LENGTH the paths of the shortest length, by CREDIBILITY all of them. (Where several paths tie for a
+// place Yen's algorithm fills, the one it takes is the one Neo4j's search meets first.) Unknown ends give
+// NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds and the
+// wait for a heavy-read slot included: past it, TIMEOUT.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 	return s.paths(ctx, q, MaxPathHops)
 }
@@ -49,37 +52,39 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 		return nil, err
 	}
 	defer release()
-	order := byLength
-	if q.RankBy == RankCredibility {
-		order = byCredibility
-	}
 	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
-	statement := func(find string) string {
+	// statement ranks the paths that find yields, as path p or as the lists x names, and returns the first k.
+	statement := func(find string, x pathExprs) string {
+		order := byLength(x)
+		if q.RankBy == RankCredibility {
+			order = byCredibility(x)
+		}
 		return fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})
 OPTIONAL MATCH (b:Actor {id: $to})
 CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
   %[1]s
-  WITH p WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
-  WITH p, %[2]s
+  WITH %[7]s WHERE all(i IN range(0, %[8]s - 1) WHERE NOT %[9]s[i] IN %[9]s[i + 1..])
+  WITH %[7]s, %[2]s
   ORDER BY %[3]s
   LIMIT $k
-  RETURN collect({nodes: [n IN nodes(p) | %[4]s], edges: [e IN relationships(p) | %[5]s],
+  RETURN collect({nodes: [n IN %[9]s | %[4]s], edges: [e IN %[10]s | %[5]s],
                   via: %[6]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-			find, pathRank, order, actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
+			find, pathRank(x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, x.length, x.nodes, x.rels)
 	}
 	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
 	onActors := actorConds(q, c, "x")
 	if q.RankBy == RankCredibility {
-		// Every walk up to MaxHops, shortest first: a longer path can be the more credible one.
-		walks := fmt.Sprintf(`CALL (a, b) {
-    MATCH p = SHORTEST %d GROUPS (a)(()%s[r%s WHERE %s]%s(x:Actor WHERE (%s) OR x = b)){1,%d}(b)
-    RETURN p LIMIT $maxGroup
-  }`, q.MaxHops, l, typeSpec(q.Types), c.rel("r"), r, onActors, q.MaxHops)
-		return s.runPaths(ctx, q, statement(walks), params)
+		// Every simple path up to MaxHops, shortest first: a longer path can be the more credible one.
+		balls, err := s.balls(ctx, q.From, q.To)
+		if err != nil {
+			return nil, err
+		}
+		params["maxWalks"] = MaxWalksPerLength
+		return s.runPaths(ctx, q, statement(walks(q, c, balls), asLists), params)
 	}
 	// Neo4j's bidirectional shortest path operator finds the shortest paths at a fraction of SHORTEST's
 	// cost on graphs with supernodes (BENCHMARKS.md, "paths"), and it checks conditions on the actors
@@ -121,24 +126,38 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
     RETURN p
   }`, search, cond, conditioned)
 	}
-	ps, err := s.runPaths(ctx, q, statement(group), params)
+	ps, err := s.runPaths(ctx, q, statement(group, asPath), params)
 	if err != nil || len(ps) == 0 || len(ps) >= q.K {
 		return ps, err
 	}
 	return s.yen(ctx, q, c, ps)
 }
 
-// pathRank computes the ranking keys of path p: its credibility (the product of its relations'
-// confidences, 0.5 for one without) and weak, how many of its relations are not STATED.
-const pathRank = `reduce(c = 1.0, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
-       size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak`
+// pathExprs names a path in a statement: the variables that carry it, its actors, its relations and its
+// length.
+type pathExprs struct{ vars, nodes, rels, length string }
 
-// Paths' orders, over pathRank's keys (comparePaths is byLength in Go). The last key, the relation ids,
-// makes each order total: equal paths come back in the same order.
-const (
-	byLength      = "length(p), credibility DESC, weak, [e IN relationships(p) | e.id]"
-	byCredibility = "credibility DESC, weak, length(p), [e IN relationships(p) | e.id]"
+var (
+	asPath  = pathExprs{"p", "nodes(p)", "relationships(p)", "length(p)"} // a path value p
+	asLists = pathExprs{"ns, rs", "ns", "rs", "size(rs)"}                 // lists of actors ns and relations rs
 )
+
+// pathRank computes the ranking keys of the path whose relations are rels: its credibility (the product
+// of its relations' confidences, 0.5 for one without) and weak, how many of them are not STATED.
+func pathRank(rels string) string {
+	return fmt.Sprintf(`reduce(c = 1.0, e IN %[1]s | c * coalesce(e.confidence, 0.5)) AS credibility,
+       size([e IN %[1]s WHERE e.status <> 'STATED']) AS weak`, rels)
+}
+
+// byLength and byCredibility are Paths' orders, over pathRank's keys (comparePaths is byLength in Go).
+// The last key, the relation ids, makes each order total: equal paths come back in the same order.
+func byLength(x pathExprs) string {
+	return fmt.Sprintf("%s, credibility DESC, weak, [e IN %s | e.id]", x.length, x.rels)
+}
+
+func byCredibility(x pathExprs) string {
+	return fmt.Sprintf("credibility DESC, weak, %s, [e IN %s | e.id]", x.length, x.rels)
+}
 
 // actorConds is the condition a path query puts on actor x, an actor a path passes through: not one
 // of q.Avoid, of one of q.Kinds ("true" when it sets neither). Its parameters are $avoid and $kinds.
@@ -161,6 +180,128 @@ func onInner(cond, v, from, to string) string {
 		return ""
 	}
 	return fmt.Sprintf(" AND all(%[1]s IN nodes(p) WHERE %[1]s = %[2]s OR %[1]s = %[3]s OR (%[4]s))", v, from, to, cond)
+}
+
+// MaxWalksPerLength caps the paths of one length that Paths ranks by CREDIBILITY: through hubs, two actors
+// can be joined by hundreds of thousands of paths of four relations (607,434 in one pair at scale M).
+const MaxWalksPerLength = 100000
+
+// walks returns the search of paths ranked by CREDIBILITY, yielding each as the lists ns (its actors) and
+// rs (its relations). The lengths are searched shortest first, each one whole, until the paths seen reach
+// MaxShortestGroup or the lengths reach q.MaxHops; each length gives its k most credible simple paths (of
+// the first MaxWalksPerLength Neo4j finds). A longer path can be the more credible one, so ranking whole
+// lengths, where taking the first MaxShortestGroup walks took an arbitrary part of the last, makes the
+// answer the same on every call. Each length is a search that meets in the middle: the walks of h
+// relations from a and those of n-h from b, joined on the actor m where they meet, h chosen by balls so
+// that the two halves together are the fewest walks; each half is one pattern from its end, so that
+// Neo4j checks the filters on each relation and actor as it expands. (GQL's SHORTEST maxHops GROUPS,
+// which this replaced, took 15-50 s through a hub at scale M, nearly all of it inside its own operator.)
+func walks(q PathQuery, c conds, balls [2]ball) string {
+	l, r := arrows(q.Direction)
+	bl, br := arrows(reverse(q.Direction))
+	types := typeSpec(q.Types)
+	var b strings.Builder
+	b.WriteString("CALL (a, b) {\n    WITH a, b, 0 AS seen, [] AS found\n")
+	for n := 1; n <= q.MaxHops; n++ {
+		match := fmt.Sprintf(`MATCH (a)%s[r%s WHERE %s]%s(b)
+        WITH [a, b] AS ns, [r] AS rs`, l, types, c.rel("r"), r)
+		if n > 1 {
+			h := split(n, balls)
+			match = fmt.Sprintf(`MATCH p1 = (a)(()%[1]s[r%[3]s WHERE %[4]s]%[2]s(x:Actor WHERE %[5]s)){%[6]d}(m),
+              p2 = (b)(()%[7]s[s%[3]s WHERE %[8]s]%[9]s(y:Actor WHERE %[10]s)){%[11]d}(m)
+        USING JOIN ON m
+        WITH nodes(p1) + reverse(nodes(p2))[1..] AS ns, relationships(p1) + reverse(relationships(p2)) AS rs`,
+				l, r, types, c.rel("r"), actorConds(q, c, "x"), h, bl, c.rel("s"), br, actorConds(q, c, "y"), n-h)
+		}
+		match += "\n        WHERE all(i IN range(0, size(rs) - 1) WHERE NOT ns[i] IN ns[i + 1..])"
+		// Counting stops at MaxShortestGroup; ranking goes through the whole length, keeping only k.
+		fmt.Fprintf(&b, `    OPTIONAL CALL (a, b, seen) {
+      WITH a, b WHERE seen < $maxGroup
+      CALL (a, b) {
+        %[1]s
+        WITH ns LIMIT $maxGroup
+        RETURN count(*) AS n
+      }
+      CALL (a, b) {
+        %[1]s
+        WITH ns, rs LIMIT $maxWalks
+        WITH ns, rs, %[2]s
+        ORDER BY %[3]s
+        LIMIT $k
+        RETURN collect({ns: ns, rs: rs}) AS top
+      }
+      RETURN n, top
+    }
+    WITH a, b, seen + coalesce(n, 0) AS seen, found + coalesce(top, []) AS found
+`, match, pathRank("rs"), byCredibility(asLists))
+	}
+	b.WriteString("    UNWIND found AS w\n    RETURN w.ns AS ns, w.rs AS rs\n  }")
+	return b.String()
+}
+
+// reverse is the direction of a path read from its other end.
+func reverse(d Direction) Direction {
+	switch d {
+	case Out:
+		return In
+	case In:
+		return Out
+	}
+	return d
+}
+
+// A ball is how many walks leave an actor: of one relation (its degree) and of two (the sum of its
+// neighbours' degrees; for an actor of more than denseBall relations, estimated as degree × denseBall).
+type ball struct{ one, two float64 }
+
+const denseBall = 10000
+
+// walksOf estimates how many walks of h relations leave the actor, growing as its first two steps grow.
+func (x ball) walksOf(h int) float64 {
+	switch h {
+	case 1:
+		return x.one
+	case 2:
+		return x.two
+	}
+	return x.two * math.Pow(x.two/max(x.one, 1), float64(h-2))
+}
+
+// split returns how many of n relations a path search takes from a's side (1..n-1), the rest from b's,
+// so that the walks the two halves enumerate are fewest.
+func split(n int, balls [2]ball) int {
+	best, cost := 1, math.Inf(1)
+	for h := 1; h < n; h++ {
+		if c := balls[0].walksOf(h) + balls[1].walksOf(n-h); c < cost {
+			best, cost = h, c
+		}
+	}
+	return best
+}
+
+// balls measures the balls of the two ends of a path query (zero for an unknown id: the path statement
+// reports it).
+func (s *Store) balls(ctx context.Context, from, to string) ([2]ball, error) {
+	var out [2]ball
+	recs, err := s.read(ctx, `UNWIND [$from, $to] AS id
+MATCH (x:Actor {id: id})
+WITH id, x, COUNT { (x)--() } AS one
+RETURN id, one, CASE WHEN one > $dense THEN one * $dense
+                     ELSE reduce(s = 0, n IN [(x)--(n) | n] | s + COUNT { (n)--() }) END AS two`,
+		map[string]any{"from": from, "to": to, "dense": denseBall})
+	if err != nil {
+		return out, err
+	}
+	for _, rec := range recs {
+		x := ball{num(rec.Values[1]), num(rec.Values[2])}
+		if rec.Values[0] == from {
+			out[0] = x
+		}
+		if rec.Values[0] == to {
+			out[1] = x
+		}
+	}
+	return out, nil
 }
 
 // runPaths runs a statement of paths and decodes its paths.
@@ -251,7 +392,7 @@ CALL (ends) {
 }
 WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [], l IN relLists | acc + l) AS rels
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
-		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank, byCredibility)
+		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank(asPath.rels), byCredibility(asPath))
 	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs, "maxGroup": MaxShortestGroup,
 		"perPair": MaxPathsPerPair}, &q.Filter, asOf)
 	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)

@@ -28,6 +28,9 @@ func TestPathsAgainstEnumeration(t *testing.T) {
 		k        int
 		avoid    []string
 		kinds    []graph.Kind
+		dir      graph.Direction
+		types    []graph.RelType
+		minConf  float64
 		lengths  []int // the k shortest lengths, as the seed has them
 	}{
 		{from: "ttp", to: "iskp", k: 5, lengths: []int{1, 1, 1, 2, 2}},
@@ -41,12 +44,23 @@ func TestPathsAgainstEnumeration(t *testing.T) {
 		{from: "abdul-rahman-al-ghamdi", to: "hawala-traders", k: 3, kinds: []graph.Kind{graph.KindGroup, graph.KindPerson}, lengths: []int{3, 3, 3}},
 		// Yen's rounds under a kinds filter: one direct relation, four paths of 2, then paths of 3.
 		{from: "al-karrar-office", to: "iskp", k: 8, kinds: []graph.Kind{graph.KindGroup, graph.KindFinanceOffice}, lengths: []int{1, 2, 2, 2, 2, 3, 3, 3}},
+		// 369 paths of at most 3 relations and 4,914 of 4; by CREDIBILITY four of the best five are 4 long,
+		// so every path of 4 must be ranked, not the first of them that make up 1,000.
+		{from: "ttp", to: "al-qaeda", k: 10, lengths: []int{1, 2, 2, 2, 2, 2, 2, 2, 2, 2}},
+		// Directions, types and confidence: each half of a search that meets in the middle keeps them.
+		{from: "al-karrar-office", to: "iskp", k: 5, dir: graph.Out, lengths: []int{1, 2, 2, 3, 3}},
+		{from: "iskp", to: "al-karrar-office", k: 5, dir: graph.In, lengths: []int{1, 2, 2, 3, 3}},
+		{from: "al-karrar-office", to: "iskp", k: 4, types: []graph.RelType{"FUNDS", "FINANCE_OFFICE_OF", "RIVAL_OF"}, lengths: []int{1, 2, 2, 2}},
+		{from: "ttp", to: "iskp", k: 5, minConf: 0.9, lengths: []int{2, 2, 2, 2, 4}},
 	}
 	for _, tc := range tests {
 		for _, rank := range []graph.PathRank{graph.RankLength, graph.RankCredibility} {
-			t.Run(fmt.Sprintf("%s-%s-%v-%v-%s", tc.from, tc.to, tc.avoid, tc.kinds, rank), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s-%s-%v-%v-%s-%v-%v-%s", tc.from, tc.to, tc.avoid, tc.kinds, tc.dir, tc.types, tc.minConf, rank), func(t *testing.T) {
 				q := graph.PathQuery{From: tc.from, To: tc.to, K: tc.k, MaxHops: 4, Avoid: tc.avoid, RankBy: rank}
-				q.Kinds = tc.kinds
+				q.Kinds, q.Direction, q.Types = tc.kinds, tc.dir, tc.types
+				if tc.minConf > 0 {
+					q.MinConfidence = &tc.minConf
+				}
 				all := enumeratePaths(t, s, q)
 				got, err := s.Paths(ctx, q)
 				if err != nil {
@@ -110,8 +124,9 @@ type enumerated struct {
 	Length int
 }
 
-// enumeratePaths returns every simple path of at most q.MaxHops non-retired relations from q.From to q.To
-// whose inner actors pass q.Avoid and q.Kinds, in the order of Paths for q.RankBy.
+// enumeratePaths returns every simple path of at most q.MaxHops non-retired relations from q.From to q.To,
+// in q.Direction, of q.Types and at least q.MinConfidence, whose inner actors pass q.Avoid and q.Kinds, in
+// the order of Paths for q.RankBy.
 func enumeratePaths(t *testing.T, s *graph.Store, q graph.PathQuery) []enumerated {
 	t.Helper()
 	kinds, avoid := []any{}, []any{} // JSON values, as analysts' parameters are
@@ -121,16 +136,32 @@ func enumeratePaths(t *testing.T, s *graph.Store, q graph.PathQuery) []enumerate
 	for _, id := range q.Avoid {
 		avoid = append(avoid, id)
 	}
+	types := []any{}
+	for _, t := range q.Types {
+		types = append(types, string(t))
+	}
+	left, right := "-", "-"
+	switch q.Direction {
+	case graph.Out:
+		right = "->"
+	case graph.In:
+		left = "<-"
+	}
+	var minConf any
+	if q.MinConfidence != nil {
+		minConf = *q.MinConfidence
+	}
 	res, err := s.Cypher(context.Background(), graph.CypherQuery{Query: fmt.Sprintf(`
 MATCH (a:Actor {id: $from}), (b:Actor {id: $to})
-MATCH p = (a)-[rs*1..%d]-(b)
-WHERE all(r IN rs WHERE r.retired IS NULL)
+MATCH p = (a)%[2]s[rs*1..%[1]d]%[3]s(b)
+WHERE all(r IN rs WHERE r.retired IS NULL AND (size($types) = 0 OR type(r) IN $types)
+                    AND ($minConf IS NULL OR r.confidence >= $minConf))
   AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
   AND all(x IN nodes(p)[1..-1] WHERE NOT x.id IN $avoid AND (size($kinds) = 0 OR x.kind IN $kinds))
 RETURN [r IN rs | r.id] AS ids, length(p) AS length,
        reduce(c = 1.0, e IN rs | c * coalesce(e.confidence, 0.5)) AS credibility,
-       size([e IN rs WHERE e.status <> 'STATED']) AS weak`, q.MaxHops),
-		Params: map[string]any{"from": q.From, "to": q.To, "avoid": avoid, "kinds": kinds},
+       size([e IN rs WHERE e.status <> 'STATED']) AS weak`, q.MaxHops, left, right),
+		Params: map[string]any{"from": q.From, "to": q.To, "avoid": avoid, "kinds": kinds, "types": types, "minConf": minConf},
 		Limit:  graph.MaxCypherRows})
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,8 @@ func main() {
 			{"paths k=5 kinds GROUP,PERSON", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, Filter: groupsAndPeople}},
 			{"paths k=5 avoid country-1,group-1", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, Avoid: []string{"country-1", "group-1"}}},
 			{"paths k=5 rankBy CREDIBILITY", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, RankBy: graph.RankCredibility}},
+			{"paths k=5 rankBy CREDIBILITY maxHops 6", graph.PathQuery{From: p[0], To: p[1], MaxHops: 6, K: 5, RankBy: graph.RankCredibility}},
+			{"paths k=5 kinds GROUP,PERSON rankBy CREDIBILITY maxHops 6", graph.PathQuery{From: p[0], To: p[1], MaxHops: 6, K: 5, RankBy: graph.RankCredibility, Filter: groupsAndPeople}},
 		}
 		for _, c := range calls {
 			twice(fmt.Sprintf("%s %s -> %s", c.name, p[0], p[1]), func() (string, error) {
