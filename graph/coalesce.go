@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Coalesced reads. Looking up one actor, or its depth-1 neighbourhood, is what a front-end drawing a
@@ -17,7 +18,8 @@ import (
 // first read waiting and every other one of the same shape (the same statement and parameters but for the
 // actor's id), up to MaxCoalesce, are sent as one statement over their ids.
 //
-// What each read keeps: its own context (it returns when its context ends, whatever its batch does), its own
+// What each read keeps: its own context (it returns when its context ends, or once the query timeout has
+// passed since it began to wait, whatever its batch does: no later than a read alone may take), its own
 // error (a batch that fails fails every read in it, with the batch's error), and its own answer, decoded by
 // the caller. A read only joins a batch that has not started, so the batch's transaction begins after the
 // read was asked, and sees every write that had returned by then (the store's bookmarks).
@@ -66,6 +68,10 @@ const DefaultMaxLookups = 2
 // coalescer sends reads by actor id: one at a time while turns are free, the rest together by shape.
 type coalescer[V any] struct {
 	turns int // statements in flight at most
+	// limit bounds a waiting read, from its arrival to its batch's answer (the query timeout; 0: none). A
+	// read alone is bounded by its statement's timeout; a waiting one would otherwise wait for the batches
+	// ahead of it as well.
+	limit time.Duration
 	// one runs a read alone (found is false when there is nothing under id); many runs several ids of one
 	// shape in one statement and returns what it found by id (an id with nothing under it is absent). arg
 	// is what the caller passed with the shape.
@@ -123,9 +129,14 @@ func (c *coalescer[V]) take(p *pending[V]) bool {
 	return false
 }
 
-// wait waits for p's batch to answer, or for ctx to end; a read that gives up before its batch is sent is
-// taken out of the queue.
+// wait waits for p's batch to answer, or for ctx to end or c.limit to pass; a read that gives up before its
+// batch is sent is taken out of the queue.
 func (c *coalescer[V]) wait(ctx context.Context, p *pending[V]) (V, bool, error) {
+	if c.limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.limit)
+		defer cancel()
+	}
 	select {
 	case <-p.done:
 		return p.val, p.found, p.err

@@ -103,6 +103,46 @@ func TestCoalescerTurns(t *testing.T) {
 	}
 }
 
+// TestCoalescerLimit checks that a waiting read gives up once the coalescer's limit has passed, while the
+// batch ahead of it still runs, and is taken out of the queue; the read ahead answers when its batch does.
+func TestCoalescerLimit(t *testing.T) {
+	hold := make(chan struct{})
+	c := &coalescer[string]{turns: 1, limit: 50 * time.Millisecond,
+		one: func(_ context.Context, id string, _ any) (string, bool, error) {
+			<-hold
+			return id, true, nil
+		},
+		many: func(context.Context, []string, any) (map[string]string, error) {
+			t.Error("a batch was sent for a read that gave up")
+			return nil, nil
+		},
+	}
+	ctx := context.Background()
+	held := make(chan error, 1)
+	go func() { _, _, err := c.get(ctx, "holder", oneShape, nil); held <- err }()
+	waitUntil(t, func() bool { return c.stats().Running == 1 })
+	start := time.Now()
+	waiter := make(chan error, 1)
+	go func() { _, _, err := c.get(ctx, "waiter", oneShape, nil); waiter <- err }()
+	select {
+	case err := <-waiter:
+		if waited := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || waited < 50*time.Millisecond {
+			t.Errorf("waiting read: %v after %s, want %v after the limit of 50ms", err, waited, context.DeadlineExceeded)
+		}
+	case <-time.After(2 * time.Second):
+		close(hold)
+		t.Fatal("the waiting read still waits 2s after its limit of 50ms")
+	}
+	if st := c.stats(); st.Waiting != 0 {
+		t.Errorf("after the waiting read gave up: %+v", st)
+	}
+	close(hold)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { return c.stats().Running == 0 })
+}
+
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {

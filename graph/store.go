@@ -160,8 +160,8 @@ func Open(cfg Config) (*Store, error) {
 		}
 		s.heavy[c] = &slots{ch: make(chan struct{}, n)}
 	}
-	s.actors = &coalescer[any]{turns: cfg.MaxLookups, one: s.lookupActor, many: s.lookupActors}
-	s.near = &coalescer[[]any]{turns: cfg.MaxLookups, one: s.nearOne, many: s.nearMany}
+	s.actors = &coalescer[any]{turns: cfg.MaxLookups, limit: cfg.QueryTimeout, one: s.lookupActor, many: s.lookupActors}
+	s.near = &coalescer[[]any]{turns: cfg.MaxLookups, limit: cfg.QueryTimeout, one: s.nearOne, many: s.nearMany}
 	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
 	// before anything runs concurrently so that later dials only read it. The outcome does not matter.
 	warm, cancel := context.WithTimeout(context.Background(), 2*time.Second)
