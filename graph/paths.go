@@ -13,13 +13,14 @@ import (
 // shortest path (Neo4j's bidirectional allShortestPaths, at most MaxShortestGroup of them, the actor
 // filters Avoid and Kinds checked on each actor the search reaches), extended, when there are fewer than
 // q.K of those, by Yen's k-shortest-paths algorithm over the same operator. Ranked by CREDIBILITY, the
-// candidates are every simple path of at most q.MaxHops relations, shortest first, the first
-// MaxShortestGroup of them when there are more, each length found by a search that meets in the middle
-// (walks). The ranked candidates come back the same on every call unless MaxShortestGroup cuts them: by
-// LENGTH the paths of the shortest length, by CREDIBILITY all of them. (Where several paths tie for a
-// place Yen's algorithm fills, the one it takes is the one Neo4j's search meets first.) Unknown ends give
-// NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds and the
-// wait for a heavy-read slot included: past it, TIMEOUT.
+// candidates are every simple path of at most q.MaxHops relations; where there are more than
+// MaxShortestGroup, every path of the shortest lengths that hold MaxShortestGroup, each length found by a
+// search that meets in the middle (walks). The ranked candidates come back the same on every call unless a
+// cap cuts them: by LENGTH the paths of the shortest length, unless there are more than MaxShortestGroup;
+// by CREDIBILITY all of them, unless a length holds more than MaxWalksPerLength. (Where several paths tie
+// for a place Yen's algorithm fills, the one it takes is the one Neo4j's search meets first.) Unknown ends
+// give NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds and
+// the wait for a heavy-read slot included: past it, TIMEOUT.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 	return s.paths(ctx, q, MaxPathHops)
 }
