@@ -66,7 +66,7 @@ OPTIONAL MATCH (b:Actor {id: $to})
 CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
   %[1]s
-  WITH %[7]s WHERE all(i IN range(0, %[8]s - 1) WHERE NOT %[9]s[i] IN %[9]s[i + 1..])
+  WITH %[7]s WHERE %[8]s
   WITH %[7]s, %[2]s
   ORDER BY %[3]s
   LIMIT $k
@@ -74,7 +74,7 @@ CALL (a, b) {
                   via: %[6]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-			find, pathRank(x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, x.length, x.nodes, x.rels)
+			find, pathRank(x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels)
 	}
 	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
 	onActors := actorConds(q, c, "x")
@@ -142,6 +142,11 @@ var (
 	asPath  = pathExprs{"p", "nodes(p)", "relationships(p)", "length(p)"} // a path value p
 	asLists = pathExprs{"ns, rs", "ns", "rs", "size(rs)"}                 // lists of actors ns and relations rs
 )
+
+// simple is the condition that the path x names visits no actor twice.
+func simple(x pathExprs) string {
+	return fmt.Sprintf("all(i IN range(0, %[1]s - 1) WHERE NOT %[2]s[i] IN %[2]s[i + 1..])", x.length, x.nodes)
+}
 
 // pathRank computes the ranking keys of the path whose relations are rels: its credibility (the product
 // of its relations' confidences, 0.5 for one without) and weak, how many of them are not STATED.
@@ -214,7 +219,7 @@ func walks(q PathQuery, c conds, balls [2]ball) string {
         WITH nodes(p1) + reverse(nodes(p2))[1..] AS ns, relationships(p1) + reverse(relationships(p2)) AS rs`,
 				l, r, types, c.rel("r"), actorConds(q, c, "x"), h, bl, c.rel("s"), br, actorConds(q, c, "y"), n-h)
 		}
-		match += "\n        WHERE all(i IN range(0, size(rs) - 1) WHERE NOT ns[i] IN ns[i + 1..])"
+		match += "\n        WHERE " + simple(asLists)
 		// Counting stops at MaxShortestGroup; ranking goes through the whole length, keeping only k.
 		fmt.Fprintf(&b, `    OPTIONAL CALL (a, b, seen) {
       WITH a, b WHERE seen < $maxGroup
@@ -234,7 +239,7 @@ func walks(q PathQuery, c conds, balls [2]ball) string {
       RETURN n, top
     }
     WITH a, b, seen + coalesce(n, 0) AS seen, found + coalesce(top, []) AS found
-`, match, pathRank("rs"), byCredibility(asLists))
+`, match, pathRank(asLists.rels), byCredibility(asLists))
 	}
 	b.WriteString("    UNWIND found AS w\n    RETURN w.ns AS ns, w.rs AS rs\n  }")
 	return b.String()

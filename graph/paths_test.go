@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -188,7 +189,7 @@ RETURN [r IN rs | r.id] AS ids, length(p) AS length,
 	slices.SortFunc(rows, func(x, y row) int {
 		keys := []int{
 			x.Length - y.Length,
-			-cmpFloat(x.credibility, y.credibility),
+			-cmp.Compare(x.credibility, y.credibility),
 			x.weak - y.weak,
 		}
 		if q.RankBy == graph.RankCredibility {
@@ -206,16 +207,6 @@ RETURN [r IN rs | r.id] AS ids, length(p) AS length,
 		out[i] = r.enumerated
 	}
 	return out
-}
-
-func cmpFloat(x, y float64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }
 
 // pathIDs writes a path's relation ids, in walk order, separated by spaces.
