@@ -393,3 +393,70 @@ func TestConnectionsBestPerPair(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsCredibilityStopsAtMaxShortestGroup pins the rule that ends a search by CREDIBILITY: the lengths
+// are searched shortest first, each whole, until the paths seen reach MaxShortestGroup. Between a and b
+// there are n paths of 2 relations (confidence 0.5 each: credibility 0.25) and one of 3 (confidence 1:
+// credibility 1). With n one below the cap, length 3 is searched and its path, the most credible, comes
+// first; with n at the cap, the search stops after length 2 and returns the first paths of 2 in Paths'
+// order. Both answers must come back the same on a second call.
+func TestPathsCredibilityStopsAtMaxShortestGroup(t *testing.T) {
+	s := testenv.Store(t)
+	t.Cleanup(func() { _ = s.Wipe(context.Background()) })
+	ctx := context.Background()
+	long := "a:ALLIED_WITH:x x:ALLIED_WITH:y y:ALLIED_WITH:b"
+	two := func(i int) string { return fmt.Sprintf("a:ALLIED_WITH:m%04d m%04d:ALLIED_WITH:b", i, i) }
+	for _, tc := range []struct {
+		n    int
+		want []string
+	}{
+		{graph.MaxShortestGroup - 1, []string{long, two(0), two(1)}},
+		{graph.MaxShortestGroup, []string{two(0), two(1), two(2)}},
+	} {
+		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
+			testenv.Holding(t, s, ladder(tc.n))
+			q := graph.PathQuery{From: "a", To: "b", K: 3, MaxHops: 3, RankBy: graph.RankCredibility}
+			for call := 1; call <= 2; call++ {
+				ps, err := s.Paths(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, p := range ps {
+					got = append(got, pathIDs(p))
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("call %d: paths\n%s\nwant\n%s", call, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// ladder is a graph of groups a and b joined through n groups m0000... by two relations of confidence 0.5
+// each, and through x and y by three of confidence 1.
+func ladder(n int) *graph.Dataset {
+	half, one := 0.5, 1.0
+	ev := []graph.EvidenceInput{{Source: "src", Claim: "Synthetic."}}
+	d := &graph.Dataset{Sources: []graph.SourceInput{{ID: "src", Title: "Synthetic"}}}
+	group := func(id string) {
+		d.Actors = append(d.Actors, graph.ActorInput{ID: id, Kind: graph.KindGroup, Name: "Group " + id, Evidence: ev})
+	}
+	link := func(from, to string, conf *float64) {
+		d.Relations = append(d.Relations, graph.RelationInput{Type: graph.AlliedWith, From: from, To: to,
+			Status: graph.Stated, Confidence: conf, Evidence: ev})
+	}
+	for _, id := range []string{"a", "b", "x", "y"} {
+		group(id)
+	}
+	link("a", "x", &one)
+	link("x", "y", &one)
+	link("y", "b", &one)
+	for i := range n {
+		m := fmt.Sprintf("m%04d", i)
+		group(m)
+		link("a", m, &half)
+		link(m, "b", &half)
+	}
+	return d
+}

@@ -38,16 +38,7 @@ func TestNeighbourhoodOfSupernode(t *testing.T) {
 	s := testenv.Store(t)
 	ctx := context.Background()
 	n, strong := graph.MaxScanPerActor+100, 30
-	d := hubDataset(n, strong)
-	if errs := d.Validate(nil, nil); len(errs) > 0 {
-		t.Fatalf("dataset: %v", errs)
-	}
-	if err := s.Wipe(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Import(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Holding(t, s, hubDataset(n, strong))
 	t.Cleanup(func() { _ = s.Wipe(context.Background()) })
 	conf := 0.9
 	tests := []struct {

@@ -91,6 +91,21 @@ func Seeded(t testing.TB) *graph.Store {
 	return s
 }
 
+// Holding makes the test database hold exactly d: it checks d, wipes the database and imports d.
+func Holding(t testing.TB, s *graph.Store, d *graph.Dataset) {
+	t.Helper()
+	if errs := d.Validate(nil, nil); len(errs) > 0 {
+		t.Fatalf("dataset: %v", errs)
+	}
+	ctx := context.Background()
+	if err := s.Wipe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Fingerprint returns s's fingerprint (graph.Store.Fingerprint) or fails the test.
 func Fingerprint(t testing.TB, s *graph.Store) string {
 	t.Helper()
