@@ -130,17 +130,6 @@ type enumerated struct {
 // the order of Paths for q.RankBy.
 func enumeratePaths(t *testing.T, s *graph.Store, q graph.PathQuery) []enumerated {
 	t.Helper()
-	kinds, avoid := []any{}, []any{} // JSON values, as analysts' parameters are
-	for _, k := range q.Kinds {
-		kinds = append(kinds, string(k))
-	}
-	for _, id := range q.Avoid {
-		avoid = append(avoid, id)
-	}
-	types := []any{}
-	for _, t := range q.Types {
-		types = append(types, string(t))
-	}
 	left, right := "-", "-"
 	switch q.Direction {
 	case graph.Out:
@@ -162,8 +151,9 @@ WHERE all(r IN rs WHERE r.retired IS NULL AND (size($types) = 0 OR type(r) IN $t
 RETURN [r IN rs | r.id] AS ids, length(p) AS length,
        reduce(c = 1.0, e IN rs | c * coalesce(e.confidence, 0.5)) AS credibility,
        size([e IN rs WHERE e.status <> 'STATED']) AS weak`, q.MaxHops, left, right),
-		Params: map[string]any{"from": q.From, "to": q.To, "avoid": avoid, "kinds": kinds, "types": types, "minConf": minConf},
-		Limit:  graph.MaxCypherRows})
+		Params: map[string]any{"from": q.From, "to": q.To, "avoid": jsonList(q.Avoid), "kinds": jsonList(q.Kinds),
+			"types": jsonList(q.Types), "minConf": minConf},
+		Limit: graph.MaxCypherRows})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +195,15 @@ RETURN [r IN rs | r.id] AS ids, length(p) AS length,
 	out := make([]enumerated, len(rows))
 	for i, r := range rows {
 		out[i] = r.enumerated
+	}
+	return out
+}
+
+// jsonList is xs as a list of JSON values, as analysts' parameters are (never nil: an empty list).
+func jsonList[S ~string](xs []S) []any {
+	out := []any{}
+	for _, x := range xs {
+		out = append(out, string(x))
 	}
 	return out
 }
