@@ -27,6 +27,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -46,13 +47,22 @@ func main() {
 	agserve := flag.String("agserve", "bench/out/bin/agserve", "service binary (bench/build.sh builds it)")
 	port := flag.Int("ag-port", 18086, "port of the service process it starts")
 	blocks := flag.Bool("blocks", false, "run each way's requests back to back, one way after the other, as the benchmark's closed loop does, instead of taking turns per item")
+	flag.StringVar(&profileWay, "profile-way", "", "with -blocks: profile this way's measured requests (this process's CPU; resolver, handler or http)")
+	flag.StringVar(&profileFile, "cpuprofile", "hops-cpu.pprof", "where -profile-way writes its CPU profile")
 	flag.Parse()
 	gctune.Apply()
+	if profileWay != "" && !*blocks {
+		fmt.Fprintln(os.Stderr, "hops: -profile-way needs -blocks")
+		os.Exit(2)
+	}
 	if err := run(*scale, *uri, *query, *n, *agserve, *port, *blocks); err != nil {
 		fmt.Fprintln(os.Stderr, "hops:", err)
 		os.Exit(1)
 	}
 }
+
+// profileWay names the way whose measured requests are CPU-profiled into profileFile ("": none).
+var profileWay, profileFile string
 
 // way is one path from the caller to Neo4j and back.
 type way struct {
@@ -168,8 +178,18 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 		order = "each way's requests back to back"
 		for j := range ways {
 			for k := -n / 5; k < n; k++ {
+				if k == 0 && ways[j].name == profileWay {
+					stop, err := startProfile(profileFile)
+					if err != nil {
+						return err
+					}
+					defer stop()
+				}
 				if err := one(j, k); err != nil {
 					return err
+				}
+				if k == n-1 && ways[j].name == profileWay {
+					pprof.StopCPUProfile()
 				}
 			}
 		}
@@ -231,6 +251,20 @@ func resolverCall(name string) (func(context.Context, resolvers.QueryResolver, m
 		}, nil
 	}
 	return nil, fmt.Errorf("-query: %s is not one hops can call through the resolver", name)
+}
+
+// startProfile starts profiling this process's CPU into path; stop closes the file (after
+// pprof.StopCPUProfile).
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // serveInProcess answers one GraphQL POST through the handler, without a connection.
