@@ -158,6 +158,23 @@ func TestPanicsBecomeInternal(t *testing.T) {
 	if !strings.Contains(logs.String(), `"request_id":"`+rid+`"`) || !strings.Contains(logs.String(), "boom") {
 		t.Errorf("the panic is not logged with request id %s:\n%s", rid, logs.String())
 	}
+	// The request's own log line: every field, with its value and type.
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "request" && m["request_id"] == rid {
+			line = m
+		}
+	}
+	for k, want := range map[string]any{"level": "INFO", "method": "POST", "path": "/graphql", "operation": "{search}",
+		"status": 200.0, "outcome": graph.EINTERNAL} {
+		if line[k] != want {
+			t.Errorf("request log %s = %v, want %v (line %v)", k, line[k], want, line)
+		}
+	}
+	if d, ok := line["duration_ms"].(float64); !ok || d <= 0 {
+		t.Errorf("request log duration_ms = %v, want a positive number", line["duration_ms"])
+	}
 	resp, err := http.Get(srv.URL + "/export?id=iskp")
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -30,7 +31,9 @@ import (
 // Actor.relations, @defer) goes to gqlgen unchanged.
 type plainSchema struct {
 	graphql.ExecutableSchema
-	served atomic.Int64 // operations answered through a plan (read by tests)
+	plans    planCache
+	served   atomic.Int64 // operations answered through a plan (read by tests)
+	compiles atomic.Int64 // operations compiled (read by tests)
 }
 
 // plainRoots maps the root query fields that return plain types to the type of the answer (of its
@@ -99,19 +102,17 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return s.ExecutableSchema.Exec(ctx)
 	}
-	roots := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
-	if len(roots) != 1 || len(roots[0].Deferrables) > 0 {
+	c := s.plans.get(oc.Operation)
+	if c == nil {
+		c = s.compileOperation(oc)
+		if !usesDirectives(oc.Operation.SelectionSet, 0) {
+			s.plans.put(oc.Operation, c)
+		}
+	}
+	if c.p == nil {
 		return s.ExecutableSchema.Exec(ctx)
 	}
-	root := roots[0]
-	typ, ok := plainRoots[root.Name]
-	if !ok {
-		return s.ExecutableSchema.Exec(ctx)
-	}
-	p, ok := compile(oc, root.Selections, typ)
-	if !ok {
-		return s.ExecutableSchema.Exec(ctx)
-	}
+	root, p := c.root, c.p
 
 	// The operation gqlgen runs: the root field alone, without its selection. oc is this request's own;
 	// the operation it points to may be shared through the query cache, so it is copied, not changed.
@@ -157,6 +158,87 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		s.served.Add(1)
 		return resp
 	}
+}
+
+// compiled is what Exec learns from an operation before running it: its one root field and that field's
+// plan, or a nil p when the operation goes to gqlgen.
+type compiled struct {
+	root graphql.CollectedField
+	p    *plan
+}
+
+// compileOperation compiles the plan of oc's operation, a query.
+func (s *plainSchema) compileOperation(oc *graphql.OperationContext) *compiled {
+	s.compiles.Add(1)
+	roots := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+	if len(roots) != 1 || len(roots[0].Deferrables) > 0 {
+		return &compiled{}
+	}
+	root := roots[0]
+	typ, ok := plainRoots[root.Name]
+	if !ok {
+		return &compiled{}
+	}
+	p, ok := compile(oc, root.Selections, typ)
+	if !ok {
+		return &compiled{}
+	}
+	return &compiled{root: root, p: p}
+}
+
+// usesDirectives reports whether a directive appears anywhere in sel, its fragments included. Such an
+// operation's plan may depend on its variables (@skip, @include, @defer's if), so it is not cached.
+// depth guards against a fragment cycle, which validation rejects before this runs.
+func usesDirectives(sel ast.SelectionSet, depth int) bool {
+	if depth > 64 {
+		return true
+	}
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if len(s.Directives) > 0 || usesDirectives(s.SelectionSet, depth+1) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if len(s.Directives) > 0 || usesDirectives(s.SelectionSet, depth+1) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if len(s.Directives) > 0 || s.Definition == nil || len(s.Definition.Directives) > 0 ||
+				usesDirectives(s.Definition.SelectionSet, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxPlans bounds the operations planCache holds; a full cache is emptied.
+const maxPlans = 1000
+
+// planCache holds the compiled plans of operations, by their parsed definition. gqlgen's query cache gives
+// every request with the same text the same parsed document, so a client that sends one query with
+// different variables, as front-ends do, compiles its plan once; a document parsed anew (a query cache
+// miss) is merely compiled again. Only operations without directives are kept (usesDirectives): nothing
+// else in a plan depends on the request. Plans are never changed once compiled, so requests share them.
+type planCache struct {
+	mu sync.Mutex
+	m  map[*ast.OperationDefinition]*compiled
+}
+
+func (c *planCache) get(op *ast.OperationDefinition) *compiled {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[op]
+}
+
+func (c *planCache) put(op *ast.OperationDefinition, v *compiled) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxPlans {
+		c.m = make(map[*ast.OperationDefinition]*compiled)
+	}
+	c.m[op] = v
 }
 
 // quotedKey is a response key as gqlgen writes it: quoted, then a colon.
