@@ -77,6 +77,7 @@ func (r *RunResult) WriteMarkdown(w io.Writer) {
 			}
 		}
 	}
+	r.writeCPU(w)
 	fmt.Fprintf(w, "\nRatios (ActorGraph / baseline): p50 latency (lower is better for ActorGraph when < 1) and throughput (higher is better when > 1).\n\n")
 	fmt.Fprintf(w, "| query | c | AG/raw p50 | AG/raw p99 | AG/raw req/s | AG/peer p50 | AG/peer req/s |\n")
 	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|\n")
@@ -107,6 +108,37 @@ func (r *RunResult) WriteMarkdown(w io.Writer) {
 	for _, c := range r.Cells {
 		if c.FirstError != "" {
 			fmt.Fprintf(w, "\nfirst error of %s/%s/c=%d: %.300s\n", c.Query, c.System, c.Concurrency, c.FirstError)
+		}
+	}
+}
+
+// writeCPU writes what one request cost each process in CPU time, for the cells where it was measured.
+func (r *RunResult) writeCPU(w io.Writer) {
+	measured := false
+	for _, c := range r.Cells {
+		measured = measured || c.Neo4jCPUSeconds > 0
+	}
+	if !measured {
+		return
+	}
+	fmt.Fprintf(w, "\nCPU time per request, ms (Neo4j: its whole JVM; server: the system's own process, none for raw; "+
+		"client: the benchmark's process, for raw the driver loop itself):\n\n")
+	fmt.Fprintf(w, "| query | c | system | Neo4j | server | client | total |\n|---|---:|---|---:|---:|---:|---:|\n")
+	for _, q := range r.queries() {
+		for _, c := range r.Concurrency {
+			for _, s := range r.Systems {
+				x := r.cell(q, s, c)
+				if x == nil || x.Requests == 0 || x.Neo4jCPUSeconds == 0 {
+					continue
+				}
+				per := func(sec float64) float64 { return sec * 1000 / float64(x.Requests) }
+				server := "–"
+				if x.ServerCPUSeconds > 0 {
+					server = fmt.Sprintf("%.3f", per(x.ServerCPUSeconds))
+				}
+				fmt.Fprintf(w, "| %s | %d | %s | %.3f | %s | %.3f | %.3f |\n", q, c, s, per(x.Neo4jCPUSeconds), server,
+					per(x.ClientCPUSeconds), per(x.Neo4jCPUSeconds+x.ServerCPUSeconds+x.ClientCPUSeconds))
+			}
 		}
 	}
 }

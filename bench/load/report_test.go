@@ -8,7 +8,7 @@ import (
 // The side-by-side rows and the floor verdicts come from the unrounded figures of the cells.
 func TestWriteMarkdownSideBySideAndFloors(t *testing.T) {
 	cell := func(q, sys string, c int, p50, p99, tp, rss float64, errs int) Cell {
-		return Cell{Query: q, System: sys, Concurrency: c, P50: p50, P99: p99, Throughput: tp, RSSMiB: rss, Errors: errs}
+		return Cell{Query: q, System: sys, Concurrency: c, Requests: 1000, P50: p50, P99: p99, Throughput: tp, RSSMiB: rss, Errors: errs}
 	}
 	r := RunResult{Scale: "M", Systems: []string{"actorgraph", "raw", "peer"}, Concurrency: []int{1, 8, 32}, Cells: []Cell{
 		// p50 1.096 over 0.594: ratio 1.845, +85 %; from the rounded 1.10 and 0.59 it would be 1.86, +86 %.
@@ -26,6 +26,11 @@ func TestWriteMarkdownSideBySideAndFloors(t *testing.T) {
 		cell("shortestPath", "actorgraph", 8, 18.19, 291.66, 156.1, 42, 0),
 		cell("shortestPath", "peer", 8, 45.66, 253.17, 120.1, 500, 0),
 	}}
+	// CPU per request: 2,000 requests, Neo4j 2.2 s, the service 0.6 s, the client 0.1 s; raw without a server.
+	for i, cpu := range map[int][3]float64{3: {2.2, 0.6, 0.1}, 4: {2.0, 0, 0.25}} {
+		c := &r.Cells[i]
+		c.Requests, c.Neo4jCPUSeconds, c.ServerCPUSeconds, c.ClientCPUSeconds = 2000, cpu[0], cpu[1], cpu[2]
+	}
 	var b strings.Builder
 	r.WriteMarkdown(&b)
 	out := b.String()
@@ -38,9 +43,17 @@ func TestWriteMarkdownSideBySideAndFloors(t *testing.T) {
 		"| met | 1 of 2 | 1 of 2 | 1 of 2 |",
 		"p50 52.2 ms, p99 85.7 ms (< 100 ms at scale M: met)",
 		"Service peak RSS: 201 MiB (< 200 MB = 190.7 MiB: missed)",
+		"| actor | 32 | actorgraph | 1.100 | 0.300 | 0.050 | 1.450 |",
+		"| actor | 32 | raw | 1.000 | – | 0.125 | 1.125 |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q\n%s", want, out)
 		}
+	}
+	// Only the cells with CPU measured have a CPU row.
+	_, cpuTable, _ := strings.Cut(out, "| query | c | system | Neo4j | server | client | total |\n|---|---:|---|---:|---:|---:|---:|\n")
+	cpuTable, _, _ = strings.Cut(cpuTable, "\n\n")
+	if rows := strings.Count(cpuTable, "\n") + 1; rows != 2 {
+		t.Errorf("CPU table has %d rows, want 2:\n%s", rows, cpuTable)
 	}
 }

@@ -32,6 +32,14 @@ type Cell struct {
 	Rounds      int     `json:"rounds,omitempty"` // rounds the cell was measured in (Merge), interleaved with the other systems
 	// RoundThroughput is the throughput of each round, in the order they ran: how much the machine drifted.
 	RoundThroughput []float64 `json:"roundThroughput,omitempty"`
+	// CPU time spent during the cell's rounds, in seconds, by Neo4j (the whole JVM), by the system's own
+	// process (the service or the peer; none for raw, which runs in the benchmark's process) and by the
+	// benchmark's process (its HTTP client, or for raw the driver loop itself); 0 when not measured. Over
+	// Requests, they say what one request costs each process, which is what bounds throughput once the
+	// machine's two cores are busy.
+	Neo4jCPUSeconds  float64 `json:"neo4jCpuSeconds,omitempty"`
+	ServerCPUSeconds float64 `json:"serverCpuSeconds,omitempty"`
+	ClientCPUSeconds float64 `json:"clientCpuSeconds,omitempty"`
 
 	lat   []time.Duration // every request's latency, for Merge
 	bytes int64
@@ -125,7 +133,8 @@ func RunFrom(ctx context.Context, conc, items int, lim Limits, do DoFunc, next C
 }
 
 // Merge is the measurement of the rounds of one cell taken together: their requests, errors and measured
-// time add up, the latency percentiles are those of all their requests, and the RSS is the highest.
+// time and CPU times add up, the latency percentiles are those of all their requests, and the RSS is the
+// highest.
 func Merge(rounds ...Cell) Cell {
 	if len(rounds) == 0 {
 		return Cell{}
@@ -138,6 +147,9 @@ func Merge(rounds ...Cell) Cell {
 		c.Seconds += r.Seconds
 		c.RoundThroughput = append(c.RoundThroughput, r.Throughput)
 		c.RSSMiB = max(c.RSSMiB, r.RSSMiB)
+		c.Neo4jCPUSeconds += r.Neo4jCPUSeconds
+		c.ServerCPUSeconds += r.ServerCPUSeconds
+		c.ClientCPUSeconds += r.ClientCPUSeconds
 		if c.FirstError == "" {
 			c.FirstError = r.FirstError
 		}

@@ -57,6 +57,7 @@ type options struct {
 	firstTimeout                 time.Duration
 	agPort, peerPort             int
 	peerDir, pprofAddr, out, tag string
+	neo4jPidFile                 string
 	commit                       string
 }
 
@@ -86,6 +87,7 @@ func main() {
 	flag.IntVar(&o.peerPort, "peer-port", 18090, "port of the peer it starts")
 	flag.StringVar(&o.peerDir, "peer-dir", "bench/peer", "folder of the peer (npm ci there first)")
 	flag.StringVar(&o.pprofAddr, "pprof", "", "have the service serve pprof on this loopback address")
+	flag.StringVar(&o.neo4jPidFile, "neo4j-pid-file", benchenv.DefaultPidFile, "pid file of the benchmark's Neo4j, for its CPU time per request (none: not measured)")
 	flag.StringVar(&o.out, "out", "", "output folder (default bench/out/SCALE)")
 	flag.StringVar(&o.tag, "tag", "", "suffix of the output file names")
 	agEnv := flag.String("ag-env", "", "extra environment of the service, comma-separated (e.g. GOGC=400)")
@@ -143,6 +145,7 @@ func run(ctx context.Context, o options) error {
 	if o.items > 0 {
 		trimSample(sample, o.items)
 	}
+	neo4jPid := neo4jProcess(o.neo4jPidFile)
 	var qs []load.Query
 	for _, name := range o.queries {
 		q, ok := load.QueryByName(name)
@@ -300,8 +303,10 @@ func run(ctx context.Context, o options) error {
 						return ctx.Err()
 					}
 					sampler := proc.Sample(200*time.Millisecond, s.Pid())
+					cpu := startCPU(neo4jPid, s.Pid())
 					part := load.RunFrom(ctx, c, items, lim, dos[i], cursors[i])
 					peaks := sampler.Stop()
+					part.Neo4jCPUSeconds, part.ServerCPUSeconds, part.ClientCPUSeconds = cpu()
 					part.Query, part.System, part.RSSMiB = q.Name, s.Name(), float64(peaks[s.Pid()])/(1<<20)
 					rounds[i] = append(rounds[i], part)
 					settle()
@@ -313,8 +318,14 @@ func run(ctx context.Context, o options) error {
 				if err := benchenv.WriteJSON(jsonPath, res); err != nil { // partial results survive an interrupted run
 					return err
 				}
-				logf("%-18s c=%-2d %-10s %7.1f req/s  p50 %8.2f  p95 %8.2f  p99 %8.2f ms  err %d  %6.0f B  RSS %4.0f MiB",
-					q.Name, c, s.Name(), cell.Throughput, cell.P50, cell.P95, cell.P99, cell.Errors, cell.MeanBytes, cell.RSSMiB)
+				cpu := ""
+				if cell.Requests > 0 && cell.Neo4jCPUSeconds > 0 {
+					per := func(sec float64) float64 { return sec * 1000 / float64(cell.Requests) }
+					cpu = fmt.Sprintf("  CPU ms/req Neo4j %.3f server %.3f client %.3f",
+						per(cell.Neo4jCPUSeconds), per(cell.ServerCPUSeconds), per(cell.ClientCPUSeconds))
+				}
+				logf("%-18s c=%-2d %-10s %7.1f req/s  p50 %8.2f  p95 %8.2f  p99 %8.2f ms  err %d  %6.0f B  RSS %4.0f MiB%s",
+					q.Name, c, s.Name(), cell.Throughput, cell.P50, cell.P95, cell.P99, cell.Errors, cell.MeanBytes, cell.RSSMiB, cpu)
 			}
 		}
 	}
@@ -331,6 +342,43 @@ func run(ctx context.Context, o options) error {
 	res.WriteMarkdown(os.Stdout)
 	logf("wrote %s", filepath.Join(o.out, "load-"+stamp+".{json,md}"))
 	return nil
+}
+
+// neo4jProcess is the pid in path when it names a running JVM (the launcher's Neo4j), else 0 (CPU time
+// per request is then not measured).
+func neo4jProcess(path string) int {
+	pid, err := proc.PidFile(path)
+	if err == nil {
+		cmd, rerr := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if rerr == nil && strings.Contains(string(cmd), "java") {
+			return pid
+		}
+		err = fmt.Errorf("pid %d is not a running JVM", pid)
+	}
+	logf("Neo4j's CPU time is not measured (-neo4j-pid-file %s: %v)", path, err)
+	return 0
+}
+
+// startCPU starts measuring the CPU time of Neo4j (neo4jPid, 0: not measured), of a system's own process
+// (serverPid; none when it is this process or 0) and of this process; stop returns each one's seconds since.
+func startCPU(neo4jPid, serverPid int) (stop func() (neo4j, server, client float64)) {
+	self := os.Getpid()
+	if serverPid == self {
+		serverPid = 0
+	}
+	cpu := func(pid int) float64 {
+		if pid == 0 {
+			return 0
+		}
+		return proc.CPUSeconds(pid)
+	}
+	n0, s0, c0 := cpu(neo4jPid), cpu(serverPid), cpu(self)
+	return func() (float64, float64, float64) {
+		if neo4jPid == 0 {
+			return 0, 0, 0
+		}
+		return cpu(neo4jPid) - n0, cpu(serverPid) - s0, cpu(self) - c0
+	}
 }
 
 // trimSample keeps the first n items of every list (hubs are few and kept whole).
