@@ -3,12 +3,16 @@ package resolvers
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -87,20 +91,7 @@ func TestPlainPathSameBytes(t *testing.T) {
 		{"other root fields go to gqlgen", `{ stats { actors } }`, nil, false, `"actors":`},
 		{"a deferred fragment goes to gqlgen", `{ actor(id: "iskp") { id ... @defer { name } } }`, nil, false, ``},
 	}
-	post := func(url, q string, vars map[string]any) []byte {
-		t.Helper()
-		body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-		resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	post := func(url, q string, vars map[string]any) []byte { return []byte(postQuery(t, url, q, vars)) }
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			want := post(gqlgen.URL, tc.query, tc.vars)
@@ -136,17 +127,7 @@ func TestPlainPathSameBytes(t *testing.T) {
 // compiled once and serves every request, each with its own answer; a plan with @include is compiled for
 // each request, so that the variable decides what is written.
 func TestPlanCacheVariables(t *testing.T) {
-	store := testenv.Seeded(t)
-	plain, ok := NewSchema(store).(*plainSchema)
-	if !ok {
-		t.Fatal("NewSchema does not return the plain-path schema")
-	}
-	srv := handler.New(plain)
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](100))
-	srv.AroundOperations(WithLoaders(store))
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	plain, ts := plainServer(t, 100)
 
 	tests := []struct {
 		name     string
@@ -168,17 +149,7 @@ func TestPlanCacheVariables(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before, served := plain.compiles.Load(), plain.served.Load()
 			for i, v := range tc.vars {
-				body, _ := json.Marshal(map[string]any{"query": tc.query, "variables": v})
-				resp, err := http.Post(ts.URL, "application/json", bytes.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if string(got) != tc.want[i] {
+				if got := postQuery(t, ts.URL, tc.query, v); got != tc.want[i] {
 					t.Errorf("request %d (%v): %s, want %s", i, v, got, tc.want[i])
 				}
 			}
@@ -190,4 +161,97 @@ func TestPlanCacheVariables(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlanCacheLetsDocumentsGo: the plan cache keeps no operation alive. An entry leaves once its operation
+// is collected, and a full cache takes no more until entries leave.
+func TestPlanCacheLetsDocumentsGo(t *testing.T) {
+	var c planCache
+	ops := make([]*ast.OperationDefinition, maxPlans)
+	for i := range ops {
+		ops[i] = &ast.OperationDefinition{Name: "op" + strconv.Itoa(i)}
+		c.put(ops[i], &compiled{})
+	}
+	extra := &ast.OperationDefinition{Name: "extra"}
+	c.put(extra, &compiled{})
+	if c.get(extra) != nil || c.len() != maxPlans {
+		t.Fatalf("a full cache took another operation (%d held)", c.len())
+	}
+	kept := ops[7]
+	if c.get(kept) == nil {
+		t.Fatal("a held operation has no plan")
+	}
+	ops = nil
+	for i := 0; i < 200 && c.len() > 1; i++ { // cleanups run after a collection, on a goroutine of their own
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := c.len(); n != 1 {
+		t.Fatalf("%d entries once all but one of their operations were collected, want 1", n)
+	}
+	if c.get(kept) == nil {
+		t.Error("the live operation lost its plan")
+	}
+	if c.put(extra, &compiled{}); c.get(extra) == nil {
+		t.Error("the cache has room again but did not take an operation")
+	}
+	runtime.KeepAlive(kept)
+	runtime.KeepAlive(extra)
+}
+
+// TestPlanCacheFollowsQueryCache: through gqlgen, with a query cache of two documents, twenty different query
+// texts leave at most the two documents gqlgen still holds in the plan cache once the others are collected:
+// a compiled plan does not keep its document alive.
+func TestPlanCacheFollowsQueryCache(t *testing.T) {
+	plain, ts := plainServer(t, 2)
+	for i := range 20 {
+		got := postQuery(t, ts.URL, fmt.Sprintf(`{ a%d: actor(id: "iskp") { id } }`, i), nil)
+		if want := fmt.Sprintf(`{"data":{"a%d":{"id":"iskp"}}}`, i); got != want {
+			t.Fatalf("query %d: %s, want %s", i, got, want)
+		}
+	}
+	if n := plain.compiles.Load(); n != 20 {
+		t.Errorf("%d compilations for 20 texts, want 20", n)
+	}
+	for i := 0; i < 200 && plain.plans.len() > 2; i++ {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := plain.plans.len(); n > 2 {
+		t.Errorf("the plan cache holds %d operations, gqlgen's query cache 2", n)
+	}
+}
+
+// plainServer serves the plain-path schema over the seeded Neo4j through gqlgen's handler, with a query cache
+// of cacheSize documents.
+func plainServer(t *testing.T, cacheSize int) (*plainSchema, *httptest.Server) {
+	t.Helper()
+	store := testenv.Seeded(t)
+	plain, ok := NewSchema(store).(*plainSchema)
+	if !ok {
+		t.Fatal("NewSchema does not return the plain-path schema")
+	}
+	srv := handler.New(plain)
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](cacheSize))
+	srv.AroundOperations(WithLoaders(store))
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return plain, ts
+}
+
+// postQuery posts a query and its variables and returns the whole answer.
+func postQuery(t *testing.T, url, query string, vars map[string]any) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(got)
 }
