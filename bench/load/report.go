@@ -115,8 +115,9 @@ func (r *RunResult) WriteMarkdown(w io.Writer) {
 // writeCPU writes what one request cost each process in CPU time, for the cells where it was measured.
 func (r *RunResult) writeCPU(w io.Writer) {
 	measured := false
-	for _, c := range r.Cells {
-		measured = measured || c.Neo4jCPUSeconds > 0
+	for i := range r.Cells {
+		_, _, _, ok := r.Cells[i].CPUPerRequest()
+		measured = measured || ok
 	}
 	if !measured {
 		return
@@ -128,16 +129,18 @@ func (r *RunResult) writeCPU(w io.Writer) {
 		for _, c := range r.Concurrency {
 			for _, s := range r.Systems {
 				x := r.cell(q, s, c)
-				if x == nil || x.Requests == 0 || x.Neo4jCPUSeconds == 0 {
+				if x == nil {
 					continue
 				}
-				per := func(sec float64) float64 { return sec * 1000 / float64(x.Requests) }
-				server := "–"
-				if x.ServerCPUSeconds > 0 {
-					server = fmt.Sprintf("%.3f", per(x.ServerCPUSeconds))
+				neo, srv, client, ok := x.CPUPerRequest()
+				if !ok {
+					continue
 				}
-				fmt.Fprintf(w, "| %s | %d | %s | %.3f | %s | %.3f | %.3f |\n", q, c, s, per(x.Neo4jCPUSeconds), server,
-					per(x.ClientCPUSeconds), per(x.Neo4jCPUSeconds+x.ServerCPUSeconds+x.ClientCPUSeconds))
+				server := "–"
+				if srv > 0 {
+					server = fmt.Sprintf("%.3f", srv)
+				}
+				fmt.Fprintf(w, "| %s | %d | %s | %.3f | %s | %.3f | %.3f |\n", q, c, s, neo, server, client, neo+srv+client)
 			}
 		}
 	}

@@ -132,6 +132,16 @@ func RunFrom(ctx context.Context, conc, items int, lim Limits, do DoFunc, next C
 	return c
 }
 
+// CPUPerRequest is the CPU time one request cost each process, in ms (see Neo4jCPUSeconds); ok is false
+// when the cell has no requests or its CPU time was not measured.
+func (c *Cell) CPUPerRequest() (neo4j, server, client float64, ok bool) {
+	if c.Requests == 0 || c.Neo4jCPUSeconds == 0 {
+		return 0, 0, 0, false
+	}
+	per := func(sec float64) float64 { return sec * 1000 / float64(c.Requests) }
+	return per(c.Neo4jCPUSeconds), per(c.ServerCPUSeconds), per(c.ClientCPUSeconds), true
+}
+
 // Merge is the measurement of the rounds of one cell taken together: their requests, errors and measured
 // time and CPU times add up, the latency percentiles are those of all their requests, and the RSS is the
 // highest.

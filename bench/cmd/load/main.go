@@ -319,10 +319,8 @@ func run(ctx context.Context, o options) error {
 					return err
 				}
 				cpu := ""
-				if cell.Requests > 0 && cell.Neo4jCPUSeconds > 0 {
-					per := func(sec float64) float64 { return sec * 1000 / float64(cell.Requests) }
-					cpu = fmt.Sprintf("  CPU ms/req Neo4j %.3f server %.3f client %.3f",
-						per(cell.Neo4jCPUSeconds), per(cell.ServerCPUSeconds), per(cell.ClientCPUSeconds))
+				if neo, server, client, ok := cell.CPUPerRequest(); ok {
+					cpu = fmt.Sprintf("  CPU ms/req Neo4j %.3f server %.3f client %.3f", neo, server, client)
 				}
 				logf("%-18s c=%-2d %-10s %7.1f req/s  p50 %8.2f  p95 %8.2f  p99 %8.2f ms  err %d  %6.0f B  RSS %4.0f MiB%s",
 					q.Name, c, s.Name(), cell.Throughput, cell.P50, cell.P95, cell.P99, cell.Errors, cell.MeanBytes, cell.RSSMiB, cpu)
@@ -362,6 +360,9 @@ func neo4jProcess(path string) int {
 // startCPU starts measuring the CPU time of Neo4j (neo4jPid, 0: not measured), of a system's own process
 // (serverPid; none when it is this process or 0) and of this process; stop returns each one's seconds since.
 func startCPU(neo4jPid, serverPid int) (stop func() (neo4j, server, client float64)) {
+	if neo4jPid == 0 {
+		return func() (float64, float64, float64) { return 0, 0, 0 }
+	}
 	self := os.Getpid()
 	if serverPid == self {
 		serverPid = 0
@@ -374,9 +375,6 @@ func startCPU(neo4jPid, serverPid int) (stop func() (neo4j, server, client float
 	}
 	n0, s0, c0 := cpu(neo4jPid), cpu(serverPid), cpu(self)
 	return func() (float64, float64, float64) {
-		if neo4jPid == 0 {
-			return 0, 0, 0
-		}
 		return cpu(neo4jPid) - n0, cpu(serverPid) - s0, cpu(self) - c0
 	}
 }
