@@ -3,6 +3,8 @@ package resolvers
 import (
 	"bytes"
 	"context"
+	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"sync"
@@ -129,6 +131,7 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		res, err := origMW(ctx, next)
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field == &bare && err == nil {
 			value, resolved = res, true
+			return hollow(res), nil
 		}
 		return res, err
 	}
@@ -150,16 +153,34 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			return resp // an error: gqlgen's response is the answer
 		}
 		w := &writer{ctx: ctx}
+		w.b.Grow(int(c.size.Load()))
 		w.b.WriteByte('{')
 		w.b.Write(quotedKey(root.Alias))
 		if !w.value(p, value) {
 			return resp // a null answer, as gqlgen wrote it
 		}
 		w.b.WriteByte('}')
+		c.size.Store(int64(min(w.b.Len(), maxSizeHint)))
 		resp.Data = w.b.Bytes()
 		s.served.Add(1)
 		return resp
 	}
+}
+
+// hollow is what gqlgen is given to write for a root field's value, which the plan writes instead: for a
+// list, an empty list of the same type, so that gqlgen does not marshal an empty object for each element (in
+// a goroutine each, for lists of objects); anything else as it is, an object without a selection costing
+// one call. A list is never replaced by nil, which gqlgen would report as a null in a non-null field.
+func hollow(v any) any {
+	switch v.(type) {
+	case []*graph.Path:
+		return []*graph.Path{}
+	case []*graph.FundingChannel:
+		return []*graph.FundingChannel{}
+	case []*graph.SearchHit:
+		return []*graph.SearchHit{}
+	}
+	return v
 }
 
 // compiled is what Exec learns from an operation before running it: its one root field and that field's
@@ -167,7 +188,15 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 type compiled struct {
 	root graphql.CollectedField
 	p    *plan
+	// size is the length of the last answer written through p (at most maxSizeHint): the next answer's
+	// buffer starts that large, instead of being copied into larger ones as it grows. Answers to one
+	// query text are of like sizes (a front-end's neighbourhoods, an investigator's funding channels).
+	size atomic.Int64
 }
+
+// maxSizeHint bounds the buffer an answer starts with, so that one large answer does not make every later
+// answer to the same query text hold as much.
+const maxSizeHint = 1 << 20
 
 // compileOperation compiles the plan of oc's operation, a query.
 func (s *plainSchema) compileOperation(oc *graphql.OperationContext) *compiled {
@@ -356,7 +385,42 @@ func opt[T any](w *writer, v *T, write func(*writer, T)) {
 
 func (w *writer) null() { w.b.WriteString("null") }
 
-func (w *writer) str(s string) { graphql.MarshalString(s).MarshalGQL(&w.b) }
+// str writes s quoted as gqlgen's String marshaler does (graphql.MarshalString): '"', '\\' and the control
+// characters below 0x20 escaped, every other byte as it is, invalid UTF-8 included; but into the buffer
+// directly, a run of plain bytes at a time (TestWriterStrAsGqlgen).
+func (w *writer) str(s string) {
+	w.b.Grow(len(s) + 2)
+	b := append(w.b.AvailableBuffer(), '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '\t':
+			b = append(b, `\t`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\\':
+			b = append(b, `\\`...)
+		case '"':
+			b = append(b, `\"`...)
+		default:
+			b = append(b, `\u00`...)
+			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	w.b.Write(append(b, '"'))
+}
+
+// hexDigits are the digits of gqlgen's \u00XX escapes (upper case).
+const hexDigits = "0123456789ABCDEF"
 
 func (w *writer) strs(ss []string) {
 	w.b.WriteByte('[')
@@ -373,13 +437,18 @@ func (w *writer) int(n int) { w.b.Write(strconv.AppendInt(w.b.AvailableBuffer(),
 
 func (w *writer) bool(v bool) { w.b.Write(strconv.AppendBool(w.b.AvailableBuffer(), v)) }
 
-// float writes f with gqlgen's Float marshaler; a value JSON cannot hold (NaN, ±Inf) becomes null and an
-// error, as in gqlgen.
+// float writes f as gqlgen's Float marshaler does (fmt's %g, which is strconv's shortest 'g'), into the
+// buffer directly (TestWriterFloatAsGqlgen); a value JSON cannot hold (NaN, ±Inf) goes through gqlgen's
+// marshaler, which reports it, and becomes null and that error, as in gqlgen.
 func (w *writer) float(f float64) {
-	if err := graphql.MarshalFloatContext(f).MarshalGQLContext(w.ctx, &w.b); err != nil {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		if err := graphql.MarshalFloatContext(f).MarshalGQLContext(w.ctx, io.Discard); err != nil {
+			graphql.AddError(w.ctx, err)
+		}
 		w.null()
-		graphql.AddError(w.ctx, err)
+		return
 	}
+	w.b.Write(strconv.AppendFloat(w.b.AvailableBuffer(), f, 'g', -1, 64))
 }
 
 func (w *writer) subgraph(p *plan, s *graph.Subgraph) { object(w, p, s, (*writer).subgraphField) }

@@ -2,10 +2,12 @@ package resolvers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -254,4 +256,77 @@ func postQuery(t *testing.T, url, query string, vars map[string]any) string {
 		t.Fatal(err)
 	}
 	return string(got)
+}
+
+// TestWriterStrAsGqlgen requires the writer's strings to be the bytes gqlgen's String marshaler writes,
+// escapes, invalid UTF-8 and text around them included, each after something already in the buffer.
+func TestWriterStrAsGqlgen(t *testing.T) {
+	cases := []struct{ name, s, want string }{
+		{"empty", "", `""`},
+		{"plain", "al-Karrar office", `"al-Karrar office"`},
+		{"quote and backslash", `say "hi" \ bye`, `"say \"hi\" \\ bye"`},
+		{"tab, return, newline", "a\tb\rc\nd", `"a\tb\rc\nd"`},
+		{"other control bytes", "\x00\x01\x1f\x7f", `"\u0000\u0001\u001F` + "\x7f\""},
+		{"escapes at both ends", "\"x\n", `"\"x\n"`},
+		{"multi-byte", "Ḥaqqānī — الكرار \u2028", "\"Ḥaqqānī — الكرار \u2028\""},
+		{"invalid UTF-8 kept as it is", "a\xff\xfe\"b", "\"a\xff\xfe\\\"b\""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var gq bytes.Buffer
+			graphql.MarshalString(tc.s).MarshalGQL(&gq)
+			if gq.String() != tc.want {
+				t.Fatalf("gqlgen writes %q, the case expects %q", gq.String(), tc.want)
+			}
+			w := &writer{}
+			w.b.WriteString("[1,")
+			w.str(tc.s)
+			if got := w.b.String(); got != "[1,"+tc.want {
+				t.Errorf("writer wrote %q, want %q", got, "[1,"+tc.want)
+			}
+		})
+	}
+}
+
+// TestWriterFloatAsGqlgen requires the writer's floats to be the bytes gqlgen's Float marshaler writes, and a
+// value JSON cannot hold to be null and gqlgen's error.
+func TestWriterFloatAsGqlgen(t *testing.T) {
+	cases := []struct {
+		name string
+		f    float64
+		want string
+	}{
+		{"zero", 0, "0"},
+		{"negative zero", math.Copysign(0, -1), "-0"},
+		{"confidence", 0.85, "0.85"},
+		{"a product of confidences", 0.85 * 0.7 * 0.9, "0.5355"},
+		{"a third", 1.0 / 3, "0.3333333333333333"},
+		{"integral", 42, "42"},
+		{"small: exponent", 1e-7, "1e-07"},
+		{"large: exponent", 1e21, "1e+21"},
+		{"large but below the exponent", 123456, "123456"},
+		{"negative", -2.5, "-2.5"},
+		{"NaN", math.NaN(), "null"},
+		{"infinity", math.Inf(1), "null"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, nil)
+			var gq bytes.Buffer
+			gqErr := graphql.MarshalFloatContext(tc.f).MarshalGQLContext(ctx, &gq)
+			if gqErr == nil && gq.String() != tc.want {
+				t.Fatalf("gqlgen writes %q, the case expects %q", gq.String(), tc.want)
+			}
+			w := &writer{ctx: ctx}
+			w.b.WriteString("[1,")
+			w.float(tc.f)
+			if got := w.b.String(); got != "[1,"+tc.want {
+				t.Errorf("writer wrote %q, want %q", got, "[1,"+tc.want)
+			}
+			errs := graphql.GetErrors(ctx)
+			if (gqErr != nil) != (len(errs) == 1) || gqErr != nil && errs[0].Message != gqErr.Error() {
+				t.Errorf("errors %v, gqlgen's %v", errs, gqErr)
+			}
+		})
+	}
 }

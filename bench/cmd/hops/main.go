@@ -42,7 +42,7 @@ import (
 func main() {
 	scale := flag.String("scale", "S", "scale of the loaded dataset")
 	uri := flag.String("uri", benchenv.DefaultURI, "Neo4j URI")
-	query := flag.String("query", "actor", "actor, search, neighbourhood1, neighbourhood2, shortestPath or paths5")
+	query := flag.String("query", "actor", "actor, search, neighbourhood1, neighbourhood2, neighbourhood2_hub, shortestPath, paths5 or fundingChannels")
 	n := flag.Int("n", 2000, "requests per way (after a warm-up of n/5)")
 	agserve := flag.String("agserve", "bench/out/bin/agserve", "service binary (bench/build.sh builds it)")
 	port := flag.Int("ag-port", 18086, "port of the service process it starts")
@@ -221,7 +221,7 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 // resolverCall returns the resolver call of a query, with the variables the benchmark gives it.
 func resolverCall(name string) (func(context.Context, resolvers.QueryResolver, map[string]any) error, error) {
 	ten, five := 10, 5
-	depth := map[string]int{"neighbourhood1": 1, "neighbourhood2": 2}
+	depth := map[string]int{"neighbourhood1": 1, "neighbourhood2": 2, "neighbourhood2_hub": 2}
 	switch name {
 	case "actor":
 		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
@@ -233,7 +233,7 @@ func resolverCall(name string) (func(context.Context, resolvers.QueryResolver, m
 			_, err := r.Search(ctx, v["text"].(string), nil, &ten)
 			return err
 		}, nil
-	case "neighbourhood1", "neighbourhood2":
+	case "neighbourhood1", "neighbourhood2", "neighbourhood2_hub":
 		d := depth[name]
 		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
 			_, err := r.Neighbourhood(ctx, v["id"].(string), &d, nil, nil, nil, nil, nil, nil, nil, nil, nil)
@@ -247,6 +247,12 @@ func resolverCall(name string) (func(context.Context, resolvers.QueryResolver, m
 	case "paths5":
 		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
 			_, err := r.Paths(ctx, v["from"].(string), v["to"].(string), nil, nil, nil, &five, nil, nil, nil, nil, nil, nil)
+			return err
+		}, nil
+	case "fundingChannels":
+		return func(ctx context.Context, r resolvers.QueryResolver, v map[string]any) error {
+			id := v["id"].(string)
+			_, err := r.FundingChannels(ctx, &id, nil, nil, nil, nil)
 			return err
 		}, nil
 	}
