@@ -30,18 +30,26 @@ func subgraphReturn(nodes, rels string) string {
 		viaNodes(rels) + " AS viaNodes"
 }
 
-// decoder turns projected maps into domain values, sharing one *Actor per id and resolving citations
-// against the store's sources.
+// decoder turns projected maps into domain values, sharing one *Actor per id and one *Relation per id
+// (a relation on several of an answer's paths is decoded once), and resolving citations against the
+// store's sources.
 type decoder struct {
-	s       *Store
-	actors  map[string]*Actor
-	pending []*Relation
-	// relation ends and routes are resolved once every actor has been decoded
-	ends map[*Relation][3]any
+	s      *Store
+	actors map[string]*Actor
+	rels   map[string]*Relation
+	// relations whose ends and routes finish has yet to resolve, once every actor has been decoded
+	pending []pendingRelation
+	unnamed []*Relation // relations without an id (an analyst's Cypher may return any relationship)
+}
+
+// pendingRelation is a decoded relation with the projected ids of its ends and its via list.
+type pendingRelation struct {
+	r             *Relation
+	from, to, via any
 }
 
 func (s *Store) newDecoder() *decoder {
-	return &decoder{s: s, actors: map[string]*Actor{}, ends: map[*Relation][3]any{}}
+	return &decoder{s: s, actors: map[string]*Actor{}, rels: map[string]*Relation{}}
 }
 
 func (d *decoder) actor(v any) *Actor {
@@ -73,22 +81,31 @@ func (d *decoder) actorList(v any) []*Actor {
 	return out
 }
 
-// relation decodes a projected relation; its From, To and Via are set by finish.
+// relation decodes a projected relation, or returns the one already decoded with its id; its From, To
+// and Via are set by finish.
 func (d *decoder) relation(v any) *Relation {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil
 	}
+	id := str(m["id"])
+	if r := d.rels[id]; r != nil {
+		return r
+	}
 	r := &Relation{
-		ID: str(m["id"]), Type: RelType(str(m["type"])), Since: strPtr(m["since"]), Until: strPtr(m["until"]),
+		ID: id, Type: RelType(str(m["type"])), Since: strPtr(m["since"]), Until: strPtr(m["until"]),
 		Status: Status(str(m["status"])), Evidence: evidence(m), Version: int(num(m["version"])),
 		Retired: m["retired"] == true, RetiredReason: strPtr(m["retiredReason"]),
 	}
 	if c, ok := m["confidence"].(float64); ok {
 		r.Confidence = &c
 	}
-	d.ends[r] = [3]any{m["from"], m["to"], m["via"]}
-	d.pending = append(d.pending, r)
+	if id != "" {
+		d.rels[id] = r
+	} else {
+		d.unnamed = append(d.unnamed, r)
+	}
+	d.pending = append(d.pending, pendingRelation{r: r, from: m["from"], to: m["to"], via: m["via"]})
 	return r
 }
 
@@ -110,14 +127,14 @@ func (d *decoder) relations(v any) []*Relation {
 // finish links relations to their actors and resolves citation sources (loading the source list once when
 // a citation names a source the store has not seen).
 func (d *decoder) finish(ctx context.Context) error {
-	for _, r := range d.pending {
-		e := d.ends[r]
-		r.From, r.To = d.actors[str(e[0])], d.actors[str(e[1])]
+	for _, p := range d.pending {
+		r := p.r
+		r.From, r.To = d.actors[str(p.from)], d.actors[str(p.to)]
 		if r.From == nil || r.To == nil {
 			return &Error{Code: EINTERNAL, Message: fmt.Sprintf("relation %s came back without its ends", r.ID)}
 		}
 		r.Via = []*Actor{}
-		for _, id := range strs(e[2]) {
+		for _, id := range strs(p.via) {
 			if a := d.actors[id]; a != nil {
 				r.Via = append(r.Via, a)
 			}
@@ -128,7 +145,10 @@ func (d *decoder) finish(ctx context.Context) error {
 	for _, a := range d.actors {
 		evs = append(evs, a.Evidence...)
 	}
-	for r := range d.ends {
+	for _, r := range d.rels {
+		evs = append(evs, r.Evidence...)
+	}
+	for _, r := range d.unnamed {
 		evs = append(evs, r.Evidence...)
 	}
 	return d.s.resolveSources(ctx, evs)

@@ -169,6 +169,54 @@ func checkChannel(t *testing.T, c *graph.FundingChannel) {
 	}
 }
 
+// TestFundingChannelsShareRelations requires a relation on several channels of one answer to be one value,
+// decoded once, with its ends, route and evidence: into iskp, abu-miskin:FUNDS:iskp ends both abu-miskin's
+// channel and al-karrar-office's, hawala-traders:FUNDS:iskp both hawala-traders' and iskp-uae-financial-hub's.
+func TestFundingChannelsShareRelations(t *testing.T) {
+	s := testenv.Seeded(t)
+	chs, err := s.FundingChannels(context.Background(), graph.FundingQuery{Recipient: ptr("iskp"), MaxHops: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*graph.Relation{}
+	onChannels := map[string]int{}
+	for _, c := range chs {
+		for _, e := range c.Path.Edges {
+			if first, ok := byID[e.ID]; ok && first != e {
+				t.Errorf("%s: two values on two channels", e.ID)
+			}
+			byID[e.ID] = e
+			onChannels[e.ID]++
+		}
+	}
+	for _, tc := range []struct {
+		id       string
+		channels int
+		via      string
+	}{
+		{"abu-miskin:FUNDS:iskp", 2, "turkey"},
+		{"hawala-traders:FUNDS:iskp", 2, ""},
+		{"al-karrar-office:FUNDS:abu-miskin", 1, "turkey"},
+	} {
+		r := byID[tc.id]
+		if r == nil || onChannels[tc.id] != tc.channels {
+			t.Errorf("%s on %d channels, want %d", tc.id, onChannels[tc.id], tc.channels)
+			continue
+		}
+		var via []string
+		for _, a := range r.Via {
+			via = append(via, a.ID)
+		}
+		if from, to, _ := strings.Cut(tc.id, ":FUNDS:"); r.From == nil || r.From.ID != from || r.To == nil || r.To.ID != to ||
+			strings.Join(via, ",") != tc.via {
+			t.Errorf("%s: from %v to %v via %q, want %s, %s, %q", tc.id, r.From, r.To, via, from, to, tc.via)
+		}
+		if len(r.Evidence) == 0 || r.Evidence[0].Source == nil || r.Evidence[0].Source.Title == "" {
+			t.Errorf("%s: evidence not resolved: %+v", tc.id, r.Evidence)
+		}
+	}
+}
+
 // Two edits to the seed: a cycle (money that comes back to an actor on the chain stops there, and no chain
 // repeats an actor) and a second two-hop chain from iskp-uae-financial-hub to iskp (the tie is broken by
 // relation ids).

@@ -27,9 +27,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/actorgraph/actorgraph/bench/internal/benchenv"
@@ -174,9 +176,11 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 		return nil
 	}
 	order := "taking turns per item"
+	costs := make([]cost, len(ways))
 	if blocks {
 		order = "each way's requests back to back"
 		for j := range ways {
+			var before cost
 			for k := -n / 5; k < n; k++ {
 				if k == 0 && ways[j].name == profileWay {
 					stop, err := startProfile(profileFile)
@@ -185,8 +189,14 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 					}
 					defer stop()
 				}
+				if k == 0 {
+					before = readCost()
+				}
 				if err := one(j, k); err != nil {
 					return err
+				}
+				if k == n-1 {
+					costs[j] = readCost().since(before, n)
 				}
 				if k == n-1 && ways[j].name == profileWay {
 					pprof.StopCPUProfile()
@@ -204,8 +214,15 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 	}
 	fmt.Printf("%s at %s, %d requests per way, one at a time, %s (commit %s)\n\n",
 		q.Name, scale, n, order, commit(agserve))
-	fmt.Println("| way | p50 ms | p95 ms | p50 over raw ms |")
-	fmt.Println("|---|---:|---:|---:|")
+	if blocks {
+		// This process's CPU and allocations per request: for raw, resolver, handler and http the whole
+		// way but Neo4j; for the agserve ways only the client's part.
+		fmt.Println("| way | p50 ms | p95 ms | p50 over raw ms | this process's CPU ms/request | allocations/request | KB allocated/request |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+	} else {
+		fmt.Println("| way | p50 ms | p95 ms | p50 over raw ms |")
+		fmt.Println("|---|---:|---:|---:|")
+	}
 	raw50 := load.Summarize(times[0]).P50
 	for j, w := range ways {
 		c := load.Summarize(times[j])
@@ -213,9 +230,34 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 		if j > 0 && !strings.HasPrefix(w.name, "typename") { // the typename ways answer another query
 			over = fmt.Sprintf("%+.3f", c.P50-raw50)
 		}
-		fmt.Printf("| %s | %.3f | %.3f | %s |\n", w.name, c.P50, c.P95, over)
+		fmt.Printf("| %s | %.3f | %.3f | %s |", w.name, c.P50, c.P95, over)
+		if blocks {
+			fmt.Printf(" %.3f | %.0f | %.1f |", costs[j].cpuMs, costs[j].allocs, costs[j].kb)
+		}
+		fmt.Println()
 	}
 	return nil
+}
+
+// cost is this process's CPU time and allocations, in total (readCost) or per request (since).
+type cost struct {
+	cpuMs, allocs, kb float64
+}
+
+// readCost reads this process's CPU time (user and system, every thread) and the heap's allocation counters.
+func readCost() cost {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return cost{cpuMs: float64(cpu) / float64(time.Millisecond), allocs: float64(ms.Mallocs), kb: float64(ms.TotalAlloc) / 1024}
+}
+
+// since is the cost from before to c, per request of n.
+func (c cost) since(before cost, n int) cost {
+	k := float64(n)
+	return cost{cpuMs: (c.cpuMs - before.cpuMs) / k, allocs: (c.allocs - before.allocs) / k, kb: (c.kb - before.kb) / k}
 }
 
 // resolverCall returns the resolver call of a query, with the variables the benchmark gives it.
