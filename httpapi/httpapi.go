@@ -30,7 +30,7 @@ import (
 // Config bounds what one request may ask.
 type Config struct {
 	MaxBodyBytes  int64 // request body cap
-	MaxComplexity int   // gqlgen complexity limit (see resolvers.NewSchema for the cost model)
+	MaxComplexity int   // complexity limit (resolvers.ComplexityLimit; resolvers.NewSchema has the cost model)
 	MaxDepth      int   // selection depth limit, introspection excepted
 	Introspection bool  // allow __schema / __type queries
 	MaxRootFields int   // root fields (aliases included) per operation
@@ -91,7 +91,7 @@ func (h *Handler) graphqlServer(posts graphql.Transport) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(h.cfg.MaxComplexity))
+	srv.Use(resolvers.NewComplexityLimit(h.cfg.MaxComplexity))
 	srv.Use(shapeLimit{maxDepth: h.cfg.MaxDepth, maxRoot: h.cfg.MaxRootFields, maxAliases: h.cfg.MaxAliases})
 	srv.AroundOperations(resolvers.WithLoaders(h.g))
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

@@ -5,11 +5,8 @@ import (
 	"context"
 	"io"
 	"math"
-	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
-	"weak"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -35,7 +32,10 @@ import (
 // Actor.relations, @defer) goes to gqlgen unchanged.
 type plainSchema struct {
 	graphql.ExecutableSchema
-	plans    planCache
+	// plans holds the compiled plans of operations without directives (usesDirectives): nothing else in
+	// a plan depends on the request. Plans are never changed once compiled, so requests share them, and a
+	// plan refers to the root field's part of the document, never to the operation.
+	plans    opCache[*compiled]
 	served   atomic.Int64 // operations answered through a plan (read by tests)
 	compiles atomic.Int64 // operations compiled (read by tests)
 }
@@ -242,57 +242,6 @@ func usesDirectives(sel ast.SelectionSet, depth int) bool {
 		}
 	}
 	return false
-}
-
-// maxPlans bounds the operations planCache holds; a full cache takes no more until entries leave.
-const maxPlans = 1000
-
-// planCache holds the compiled plans of operations, by their parsed definition. gqlgen's query cache gives
-// every request with the same text the same parsed document, so a client that sends one query with
-// different variables, as front-ends do, compiles its plan once; a document parsed anew (a query cache
-// miss) is merely compiled again. Only operations without directives are kept (usesDirectives): nothing
-// else in a plan depends on the request. Plans are never changed once compiled, so requests share them.
-//
-// The cache does not keep documents alive: it holds each operation by a weak pointer, and an entry leaves
-// once its operation is collected, after gqlgen's query cache has let the document go. A compiled plan
-// refers to the root field's part of the document, never to the operation itself.
-type planCache struct {
-	mu sync.Mutex
-	m  map[weak.Pointer[ast.OperationDefinition]]*compiled
-}
-
-func (c *planCache) get(op *ast.OperationDefinition) *compiled {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[weak.Make(op)]
-}
-
-func (c *planCache) put(op *ast.OperationDefinition, v *compiled) {
-	k := weak.Make(op)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[weak.Pointer[ast.OperationDefinition]]*compiled)
-	}
-	if _, ok := c.m[k]; ok || len(c.m) >= maxPlans {
-		return
-	}
-	c.m[k] = v
-	runtime.AddCleanup(op, c.remove, k)
-}
-
-// remove drops the entry of an operation that has been collected.
-func (c *planCache) remove(k weak.Pointer[ast.OperationDefinition]) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, k)
-}
-
-// len is the number of operations held.
-func (c *planCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
 }
 
 // quotedKey is a response key as gqlgen writes it: quoted, then a colon.

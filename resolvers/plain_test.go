@@ -168,15 +168,15 @@ func TestPlanCacheVariables(t *testing.T) {
 // TestPlanCacheLetsDocumentsGo: the plan cache keeps no operation alive. An entry leaves once its operation
 // is collected, and a full cache takes no more until entries leave.
 func TestPlanCacheLetsDocumentsGo(t *testing.T) {
-	var c planCache
-	ops := make([]*ast.OperationDefinition, maxPlans)
+	var c opCache[*compiled]
+	ops := make([]*ast.OperationDefinition, maxOps)
 	for i := range ops {
 		ops[i] = &ast.OperationDefinition{Name: "op" + strconv.Itoa(i)}
 		c.put(ops[i], &compiled{})
 	}
 	extra := &ast.OperationDefinition{Name: "extra"}
 	c.put(extra, &compiled{})
-	if c.get(extra) != nil || c.len() != maxPlans {
+	if c.get(extra) != nil || c.len() != maxOps {
 		t.Fatalf("a full cache took another operation (%d held)", c.len())
 	}
 	kept := ops[7]

@@ -6,6 +6,11 @@ import (
 	"github.com/actorgraph/actorgraph/graph"
 )
 
+// costArguments names every argument the cost functions of NewSchema read. ComplexityLimit remembers an
+// operation's cost for the values of the variables these arguments take, so a cost function that read
+// another argument would be given a cost computed for other values (TestCostArguments checks the list).
+var costArguments = map[string]bool{"limit": true, "first": true, "k": true, "maxHops": true, "ids": true}
+
 // NewSchema returns the executable schema over g, with a cost model for gqlgen's complexity limit: a list
 // field costs its children times the number of items it may return, so nesting lists multiplies. Queries
 // for the read path's plain answers are written without gqlgen's per-field execution (plain.go).

@@ -51,6 +51,7 @@ func main() {
 	blocks := flag.Bool("blocks", false, "run each way's requests back to back, one way after the other, as the benchmark's closed loop does, instead of taking turns per item")
 	flag.StringVar(&profileWay, "profile-way", "", "with -blocks: profile this way's measured requests (this process's CPU; resolver, handler or http)")
 	flag.StringVar(&profileFile, "cpuprofile", "hops-cpu.pprof", "where -profile-way writes its CPU profile")
+	flag.StringVar(&allocFile, "allocprofile", "", "with -profile-way: also record every allocation of that way's measured requests into this file (pprof allocs; slows the way down)")
 	flag.Parse()
 	gctune.Apply()
 	if profileWay != "" && !*blocks {
@@ -63,8 +64,9 @@ func main() {
 	}
 }
 
-// profileWay names the way whose measured requests are CPU-profiled into profileFile ("": none).
-var profileWay, profileFile string
+// profileWay names the way whose measured requests are CPU-profiled into profileFile ("": none), and, when
+// allocFile is set, whose every allocation is recorded there.
+var profileWay, profileFile, allocFile string
 
 // way is one path from the caller to Neo4j and back.
 type way struct {
@@ -188,6 +190,9 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 						return err
 					}
 					defer stop()
+					if allocFile != "" {
+						runtime.MemProfileRate = 1
+					}
 				}
 				if k == 0 {
 					before = readCost()
@@ -200,6 +205,11 @@ func run(scale, uri, query string, n int, agserve string, port int, blocks bool)
 				}
 				if k == n-1 && ways[j].name == profileWay {
 					pprof.StopCPUProfile()
+					if allocFile != "" {
+						if err := writeAllocs(allocFile); err != nil {
+							return err
+						}
+					}
 				}
 			}
 		}
@@ -299,6 +309,19 @@ func resolverCall(name string) (func(context.Context, resolvers.QueryResolver, m
 		}, nil
 	}
 	return nil, fmt.Errorf("-query: %s is not one hops can call through the resolver", name)
+}
+
+// writeAllocs writes the allocations recorded so far to path and stops recording each one.
+func writeAllocs(path string) error {
+	runtime.GC() // the profile shows allocations as of the last collection
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = pprof.Lookup("allocs").WriteTo(f, 0)
+	runtime.MemProfileRate = 512 * 1024
+	return err
 }
 
 // startProfile starts profiling this process's CPU into path; stop closes the file (after
