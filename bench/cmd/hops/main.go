@@ -9,8 +9,10 @@
 //	agserve net/http  the same, asked through net/http's client, which hands each request and answer
 //	          between goroutines (the benchmark's client until bench/load/client.go)
 //
-// and, as the floor of any GraphQL request, `{ __typename }` over both HTTP paths. It needs a scale loaded and
-// a load run's capture of the service's statements (bench/out/SCALE/trace.json).
+// and, as the floor of any GraphQL request, `{ __typename }` over both HTTP paths. With -blocks it also reports
+// each way's CPU time, allocations and bytes allocated per request in this process (for the agserve ways, the
+// client's only). It needs a scale loaded and a load run's capture of the service's statements
+// (bench/out/SCALE/trace.json).
 //
 //	hops -scale S -query actor -n 2000
 package main
