@@ -34,12 +34,12 @@ func subgraphReturn(nodes, rels string) string {
 // (a relation on several of an answer's paths is decoded once), and resolving citations against the
 // store's sources.
 type decoder struct {
-	s      *Store
-	actors map[string]*Actor
-	rels   map[string]*Relation
+	s       *Store
+	actors  map[string]*Actor
+	rels    map[string]*Relation // by id; a relation without one (an analyst's Cypher may return any) is not shared
+	decoded []*Relation          // every relation decoded, once
 	// relations whose ends and routes finish has yet to resolve, once every actor has been decoded
 	pending []pendingRelation
-	unnamed []*Relation // relations without an id (an analyst's Cypher may return any relationship)
 }
 
 // pendingRelation is a decoded relation with the projected ids of its ends and its via list.
@@ -102,9 +102,8 @@ func (d *decoder) relation(v any) *Relation {
 	}
 	if id != "" {
 		d.rels[id] = r
-	} else {
-		d.unnamed = append(d.unnamed, r)
 	}
+	d.decoded = append(d.decoded, r)
 	d.pending = append(d.pending, pendingRelation{r: r, from: m["from"], to: m["to"], via: m["via"]})
 	return r
 }
@@ -145,10 +144,7 @@ func (d *decoder) finish(ctx context.Context) error {
 	for _, a := range d.actors {
 		evs = append(evs, a.Evidence...)
 	}
-	for _, r := range d.rels {
-		evs = append(evs, r.Evidence...)
-	}
-	for _, r := range d.unnamed {
+	for _, r := range d.decoded {
 		evs = append(evs, r.Evidence...)
 	}
 	return d.s.resolveSources(ctx, evs)

@@ -66,7 +66,8 @@ func (c *ComplexityLimit) cost(ctx context.Context, op *ast.OperationDefinition,
 	}
 	oc := c.costs.get(op)
 	if oc == nil {
-		oc = &opCosts{vars: costVariables(op.SelectionSet, nil, 0)}
+		oc = &opCosts{}
+		oc.vars, oc.whole = costVariables(op.SelectionSet)
 		c.costs.put(op, oc)
 	}
 	key, ok := oc.key(vars)
@@ -85,13 +86,18 @@ func (c *ComplexityLimit) cost(ctx context.Context, op *ast.OperationDefinition,
 
 // opCosts is an operation's costs, by the values of its cost variables.
 type opCosts struct {
-	vars []string // the variables passed to cost arguments, sorted; nil: the cost is the operation's alone
-	mu   sync.Mutex
-	by   map[string]int
+	vars  []string // the variables passed to cost arguments, sorted; nil: the cost is the operation's alone
+	whole bool     // vars are all of them (costVariables); if not, no cost is kept
+	mu    sync.Mutex
+	by    map[string]int
 }
 
-// key encodes the values vars gives the cost variables; false when they cannot be encoded.
+// key encodes the values vars gives the cost variables; false when they cannot be encoded or are not
+// known to be all.
 func (o *opCosts) key(vars map[string]any) (string, bool) {
+	if !o.whole {
+		return "", false
+	}
 	if len(o.vars) == 0 {
 		return "", true
 	}
@@ -121,14 +127,12 @@ func (o *opCosts) put(key string, n int) {
 	}
 }
 
-// costVariables adds to names the variables that sel, its fragments included, passes to cost arguments,
-// and returns them sorted and without repeats. depth guards against a fragment cycle, which validation
-// rejects before this runs.
-func costVariables(sel ast.SelectionSet, names []string, depth int) []string {
-	if depth > 64 {
-		return names
-	}
-	for _, s := range sel {
+// costVariables returns the variables that sel, its fragments included, passes to cost arguments, sorted
+// and without repeats; false when it could not walk all of sel (walkSelections), so that the cost is not
+// kept for them.
+func costVariables(sel ast.SelectionSet) ([]string, bool) {
+	var names []string
+	whole := walkSelections(sel, 0, func(s ast.Selection) bool {
 		switch s := s.(type) {
 		case *ast.Field:
 			for _, a := range s.Arguments {
@@ -136,20 +140,13 @@ func costVariables(sel ast.SelectionSet, names []string, depth int) []string {
 					names = variablesIn(a.Value, names)
 				}
 			}
-			names = costVariables(s.SelectionSet, names, depth+1)
-		case *ast.InlineFragment:
-			names = costVariables(s.SelectionSet, names, depth+1)
 		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				names = costVariables(s.Definition.SelectionSet, names, depth+1)
-			}
+			return s.Definition != nil
 		}
-	}
-	if depth == 0 {
-		slices.Sort(names)
-		names = slices.Compact(names)
-	}
-	return names
+		return true
+	})
+	slices.Sort(names)
+	return slices.Compact(names), whole
 }
 
 // variablesIn adds the variables in v (itself, or inside a list or an object) to names.

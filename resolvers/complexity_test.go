@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -38,6 +39,9 @@ func TestComplexityLimitAsGqlgen(t *testing.T) {
 			[]map[string]any{{"n": 2}, {"n": 1000}, {"n": 1000}}, 2},
 		{"no variables", `{ neighbourhood(id: "iskp", depth: 2) { nodes { id } edges { id } } }`,
 			[]map[string]any{nil, nil}, 1},
+		{"deeper than the walk: priced every time", `query($id: ID!) { actor(id: $id) { ` +
+			strings.Repeat("... on Actor { ", maxWalkDepth+1) + "id" + strings.Repeat(" }", maxWalkDepth+1) + ` } }`,
+			[]map[string]any{{"id": "a"}, {"id": "a"}}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"sync/atomic"
 
@@ -109,7 +110,7 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	c := s.plans.get(oc.Operation)
 	if c == nil {
 		c = s.compileOperation(oc)
-		if !usesDirectives(oc.Operation.SelectionSet, 0) {
+		if !usesDirectives(oc.Operation.SelectionSet) {
 			s.plans.put(oc.Operation, c)
 		}
 	}
@@ -172,13 +173,8 @@ func (s *plainSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 // a goroutine each, for lists of objects); anything else as it is, an object without a selection costing
 // one call. A list is never replaced by nil, which gqlgen would report as a null in a non-null field.
 func hollow(v any) any {
-	switch v.(type) {
-	case []*graph.Path:
-		return []*graph.Path{}
-	case []*graph.FundingChannel:
-		return []*graph.FundingChannel{}
-	case []*graph.SearchHit:
-		return []*graph.SearchHit{}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+		return reflect.MakeSlice(rv.Type(), 0, 0).Interface()
 	}
 	return v
 }
@@ -218,38 +214,61 @@ func (s *plainSchema) compileOperation(oc *graphql.OperationContext) *compiled {
 }
 
 // usesDirectives reports whether a directive appears anywhere in sel, its fragments included. Such an
-// operation's plan may depend on its variables (@skip, @include, @defer's if), so it is not cached.
-// depth guards against a fragment cycle, which validation rejects before this runs.
-func usesDirectives(sel ast.SelectionSet, depth int) bool {
-	if depth > 64 {
-		return true
-	}
-	for _, s := range sel {
+// operation's plan may depend on its variables (@skip, @include, @defer's if), so it is not cached. A
+// selection set too deep to walk, or a spread of an unknown fragment, counts as one that does.
+func usesDirectives(sel ast.SelectionSet) bool {
+	return !walkSelections(sel, 0, func(s ast.Selection) bool {
 		switch s := s.(type) {
 		case *ast.Field:
-			if len(s.Directives) > 0 || usesDirectives(s.SelectionSet, depth+1) {
-				return true
-			}
+			return len(s.Directives) == 0
 		case *ast.InlineFragment:
-			if len(s.Directives) > 0 || usesDirectives(s.SelectionSet, depth+1) {
-				return true
-			}
+			return len(s.Directives) == 0
 		case *ast.FragmentSpread:
-			if len(s.Directives) > 0 || s.Definition == nil || len(s.Definition.Directives) > 0 ||
-				usesDirectives(s.Definition.SelectionSet, depth+1) {
-				return true
+			return len(s.Directives) == 0 && s.Definition != nil && len(s.Definition.Directives) == 0
+		}
+		return true
+	})
+}
+
+// walkSelections calls visit for each selection of sel and, below each, of its selection set (a fragment
+// spread's being its definition's), until visit returns false. It reports whether it visited them all:
+// false when visit stopped it, or past maxWalkDepth levels, which guards against a fragment cycle (validation
+// rejects one before this runs).
+func walkSelections(sel ast.SelectionSet, depth int, visit func(ast.Selection) bool) bool {
+	if depth > maxWalkDepth {
+		return false
+	}
+	for _, s := range sel {
+		if !visit(s) {
+			return false
+		}
+		var below ast.SelectionSet
+		switch s := s.(type) {
+		case *ast.Field:
+			below = s.SelectionSet
+		case *ast.InlineFragment:
+			below = s.SelectionSet
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				below = s.Definition.SelectionSet
 			}
 		}
+		if !walkSelections(below, depth+1, visit) {
+			return false
+		}
 	}
-	return false
+	return true
 }
+
+// maxWalkDepth is the deepest level walkSelections goes to.
+const maxWalkDepth = 64
 
 // quotedKey is a response key as gqlgen writes it: quoted, then a colon.
 func quotedKey(alias string) []byte {
-	var key bytes.Buffer
-	graphql.MarshalString(alias).MarshalGQL(&key)
-	key.WriteByte(':')
-	return key.Bytes()
+	var w writer
+	w.str(alias)
+	w.b.WriteByte(':')
+	return w.b.Bytes()
 }
 
 // writer writes plain values as JSON, the way gqlgen's generated marshalers write them.

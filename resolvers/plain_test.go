@@ -22,6 +22,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/internal/testenv"
 )
 
@@ -43,24 +44,9 @@ fragment R on Relation { id type from { ...A } to { id } since until status conf
 // when the query holds a directive.
 func TestPlainPathSameBytes(t *testing.T) {
 	store := testenv.Seeded(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	serve := func(es graphql.ExecutableSchema) *httptest.Server {
-		srv := handler.New(es)
-		srv.AddTransport(transport.POST{})
-		srv.SetQueryCache(lru.New[*ast.QueryDocument](100)) // as httpapi does: plans are cached by parsed document
-		srv.AroundOperations(WithLoaders(store))
-		srv.SetErrorPresenter(ErrorPresenter(log, nil))
-		srv.SetRecoverFunc(Recover(log, nil))
-		ts := httptest.NewServer(srv)
-		t.Cleanup(ts.Close)
-		return ts
-	}
-	plain, ok := NewSchema(store).(*plainSchema)
-	if !ok {
-		t.Fatal("NewSchema does not return the plain-path schema")
-	}
-	gqlgen := serve(plain.ExecutableSchema)
-	fast := serve(plain)
+	plain := newPlainSchema(t, store)
+	gqlgen := serveSchema(t, store, plain.ExecutableSchema, 100)
+	fast := serveSchema(t, store, plain, 100)
 
 	cases := []struct {
 		name   string
@@ -224,22 +210,39 @@ func TestPlanCacheFollowsQueryCache(t *testing.T) {
 	}
 }
 
-// plainServer serves the plain-path schema over the seeded Neo4j through gqlgen's handler, with a query cache
-// of cacheSize documents.
+// plainServer serves the plain-path schema over the seeded Neo4j (serveSchema).
 func plainServer(t *testing.T, cacheSize int) (*plainSchema, *httptest.Server) {
 	t.Helper()
 	store := testenv.Seeded(t)
+	plain := newPlainSchema(t, store)
+	return plain, serveSchema(t, store, plain, cacheSize)
+}
+
+// newPlainSchema is NewSchema over store, which must be the plain-path schema.
+func newPlainSchema(t *testing.T, store graph.Graph) *plainSchema {
+	t.Helper()
 	plain, ok := NewSchema(store).(*plainSchema)
 	if !ok {
 		t.Fatal("NewSchema does not return the plain-path schema")
 	}
-	srv := handler.New(plain)
+	return plain
+}
+
+// serveSchema serves es over store through gqlgen's handler as httpapi configures it for what the plain
+// path depends on: POST, a query cache of cacheSize documents (plans are cached by parsed document), the
+// loaders, the error presenter and panic recovery.
+func serveSchema(t *testing.T, store graph.Graph, es graphql.ExecutableSchema, cacheSize int) *httptest.Server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := handler.New(es)
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cacheSize))
 	srv.AroundOperations(WithLoaders(store))
+	srv.SetErrorPresenter(ErrorPresenter(log, nil))
+	srv.SetRecoverFunc(Recover(log, nil))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return plain, ts
+	return ts
 }
 
 // postQuery posts a query and its variables and returns the whole answer.
