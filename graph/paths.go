@@ -15,10 +15,10 @@ import (
 // q.K of those, by Yen's k-shortest-paths algorithm over the same operator. Ranked by CREDIBILITY, the
 // candidates are every simple path of at most q.MaxHops relations; where there are more than
 // MaxShortestGroup, every path of the shortest lengths that hold MaxShortestGroup, each length found by a
-// search that meets in the middle (walks). The ranked candidates come back the same on every call unless a
-// cap cuts them: by LENGTH the paths of the shortest length, unless there are more than MaxShortestGroup;
-// by CREDIBILITY all of them, unless a length holds more than MaxWalksPerLength. (Where several paths tie
-// for a place Yen's algorithm fills, the one it takes is the one Neo4j's search meets first.) Unknown ends
+// search that meets in the middle (walks). The answer is the first q.K simple paths in that order unless a
+// cap cuts the candidates: by LENGTH, unless the shortest paths, or the shortest ways on from one of Yen's
+// spurs, are more than MaxShortestGroup; by CREDIBILITY, unless a length holds more than MaxWalksPerLength.
+// Within the caps every call gives the same answer. Unknown ends
 // give NOT_FOUND; unconnected ends give no path. The query timeout bounds the whole call, Yen's rounds and
 // the wait for a heavy-read slot included: past it, TIMEOUT.
 func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {

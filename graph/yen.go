@@ -9,32 +9,27 @@ import (
 
 // yen extends a, the whole group of shortest paths (fewer than q.K, in Paths' order), to at most q.K
 // loopless paths with Yen's algorithm: a candidate deviates from a chosen path at one of its actors (the
-// spur) and follows from there the shortest way to q.To that avoids the root's actors, the actors q.Avoid
-// and q.Kinds leave out, and the relations other chosen paths with the same root take next. The spur
-// searches of one round are a single statement, each search Neo4j's bidirectional shortestPath; each
-// round chooses the best candidate in Paths' order, so at most q.K-len(a) statements are sent. The
-// result is in Paths' order.
+// spur) and follows from there the best way on to q.To, in Paths' order, that avoids the root's actors, the
+// actors q.Avoid and q.Kinds leave out, and the relations other chosen paths with the same root take next.
+// The spur searches of one round are one statement; each is Neo4j's bidirectional allShortestPaths, whose
+// first MaxShortestGroup ways on are ranked as parts of the whole path (the root's credibility times the
+// way's, then the way's weak relations and relation ids: the root is the same for all). Each round chooses
+// the best candidate in Paths' order, so at most q.K-len(a) statements are sent; the result is in Paths'
+// order and, unless a spur has more than MaxShortestGroup shortest ways on, is the first q.K simple paths
+// in it. (Neo4j's shortestPath, which returns the first shortest way it meets, costs about half as much,
+// but its choice among equally short ways is arbitrary: BENCHMARKS.md, "Yen's ties".)
 func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Path, error) {
-	l, r := arrows(q.Direction)
-	cypher := fmt.Sprintf(`UNWIND $spurs AS s
-MATCH (x:Actor {id: s.from}) MATCH (b:Actor {id: $to})
-MATCH p = shortestPath((x)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b))
-WHERE all(r IN rs WHERE %[5]s AND NOT r.id IN s.noRels) AND none(n IN nodes(p) WHERE n.id IN s.noNodes)%[9]s
-WITH s, p WHERE length(p) <= s.maxLen
-RETURN s.path AS path, s.at AS at, [n IN nodes(p) | %[6]s] AS nodes, [e IN relationships(p) | %[7]s] AS edges,
-       %[8]s AS via`,
-		l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"), actorProj("n"), relProj("e"), viaNodes("relationships(p)"),
-		onInner(actorConds(q, c, "n"), "n", "x", "b"))
-	params := filterParams(map[string]any{"to": q.To, "avoid": q.Avoid}, &q.Filter, c.asOf)
-	chosen := map[string]bool{}
+	cypher := s.spurSearch(q, c)
+	params := filterParams(map[string]any{"to": q.To, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, c.asOf)
+	seen := map[string]bool{} // the chosen paths and the candidates
 	for _, p := range a {
-		chosen[pathKey(p)] = true
+		seen[pathKey(p)] = true
 	}
 	var cands []*Path
 	spurFrom := a // the paths whose spurs are still to be searched: all of a first, then the newest
 	for len(a) < q.K {
-		var spurs []map[string]any
-		for pi, p := range spurFrom {
+		var spurs []spur
+		for _, p := range spurFrom {
 			for at := 0; at < p.Length; at++ {
 				noRels := []string{}
 				for _, o := range a {
@@ -46,32 +41,21 @@ RETURN s.path AS path, s.at AS at, [n IN nodes(p) | %[6]s] AS nodes, [e IN relat
 				for i := range at {
 					noNodes[i] = p.Nodes[i].ID
 				}
-				spurs = append(spurs, map[string]any{"path": pi, "at": at, "from": p.Nodes[at].ID,
-					"noRels": noRels, "noNodes": noNodes, "maxLen": q.MaxHops - at})
+				// The way on is ranked as part of the whole path: its credibility goes on from the
+				// root's, multiplied in the order credibility multiplies, so the two agree to the last bit.
+				spurs = append(spurs, spur{root: p, at: at, search: map[string]any{"from": p.Nodes[at].ID,
+					"noRels": noRels, "noNodes": noNodes, "maxLen": q.MaxHops - at, "credibility": credibility(p.Edges[:at])}})
 			}
 		}
-		params["spurs"] = spurs
-		recs, err := s.read(ctx, cypher, params)
+		found, err := s.searchSpurs(ctx, cypher, params, spurs)
 		if err != nil {
 			return nil, err
 		}
-		d := s.newDecoder()
-		for _, rec := range recs {
-			root, at := spurFrom[int(num(rec.Values[0]))], int(num(rec.Values[1]))
-			d.actorList(rec.Values[4])
-			spur := d.path(rec.Values[2], rec.Values[3], 0)
-			p := &Path{
-				Nodes: append(slices.Clone(root.Nodes[:at]), spur.Nodes...),
-				Edges: append(slices.Clone(root.Edges[:at]), spur.Edges...),
-			}
-			p.Length, p.Credibility = len(p.Edges), credibility(p.Edges)
-			if k := pathKey(p); !chosen[k] {
-				chosen[k] = true
+		for _, p := range found {
+			if k := pathKey(p); !seen[k] {
+				seen[k] = true
 				cands = append(cands, p)
 			}
-		}
-		if err := d.finish(ctx); err != nil {
-			return nil, err
 		}
 		if len(cands) == 0 {
 			break
@@ -82,6 +66,67 @@ RETURN s.path AS path, s.at AS at, [n IN nodes(p) | %[6]s] AS nodes, [e IN relat
 	}
 	slices.SortStableFunc(a, comparePaths)
 	return a, nil
+}
+
+// spur is one spur search of Yen's rounds: from root's actor at, with search as its parameters (from,
+// noRels, noNodes, maxLen and the root's credibility).
+type spur struct {
+	root   *Path
+	at     int
+	search map[string]any
+}
+
+// spurSearch is the statement of a round's spur searches: for each of $spurs, by its index, the best of
+// the first $maxGroup shortest ways on, as part of the whole path.
+func (s *Store) spurSearch(q PathQuery, c conds) string {
+	l, r := arrows(q.Direction)
+	return fmt.Sprintf(`UNWIND range(0, size($spurs) - 1) AS i
+WITH i, $spurs[i] AS s
+CALL (s) {
+  MATCH (x:Actor {id: s.from}) MATCH (b:Actor {id: $to})
+  MATCH p = allShortestPaths((x)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b))
+  WHERE all(r IN rs WHERE %[5]s AND NOT r.id IN s.noRels) AND none(n IN nodes(p) WHERE n.id IN s.noNodes)%[6]s
+  WITH s, p LIMIT $maxGroup
+  WITH s, p WHERE length(p) <= s.maxLen
+  WITH p, reduce(c = s.credibility, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
+       size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak
+  ORDER BY credibility DESC, weak, [e IN relationships(p) | e.id]
+  LIMIT 1
+  RETURN p
+}
+RETURN i, [n IN nodes(p) | %[7]s] AS nodes, [e IN relationships(p) | %[8]s] AS edges, %[9]s AS via`,
+		l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"), onInner(actorConds(q, c, "n"), "n", "x", "b"),
+		actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
+}
+
+// searchSpurs runs spurSearch over spurs and returns the whole path of each spur with a way on.
+func (s *Store) searchSpurs(ctx context.Context, cypher string, params map[string]any, spurs []spur) ([]*Path, error) {
+	list := make([]map[string]any, len(spurs))
+	for i, sp := range spurs {
+		list[i] = sp.search
+	}
+	params["spurs"] = list
+	recs, err := s.read(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	d := s.newDecoder()
+	out := make([]*Path, 0, len(recs))
+	for _, rec := range recs {
+		sp := spurs[int(num(rec.Values[0]))]
+		d.actorList(rec.Values[3])
+		way := d.path(rec.Values[1], rec.Values[2], 0)
+		p := &Path{
+			Nodes: append(slices.Clone(sp.root.Nodes[:sp.at]), way.Nodes...),
+			Edges: append(slices.Clone(sp.root.Edges[:sp.at]), way.Edges...),
+		}
+		p.Length, p.Credibility = len(p.Edges), credibility(p.Edges)
+		out = append(out, p)
+	}
+	if err := d.finish(ctx); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // sameRoot reports whether o and p start with the same at relations.

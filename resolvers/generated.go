@@ -1522,8 +1522,9 @@ type Query {
     avoid: [ID!]
   ): Path
   """
-  Up to k (1..20) simple paths of at most maxHops (1..6), ordered by rankBy. By LENGTH: the k shortest (every
-  shortest path is ranked, up to 1,000 of them; longer ones are added by Yen's algorithm). By CREDIBILITY: the
+  Up to k (1..20) simple paths of at most maxHops (1..6), ordered by rankBy. By LENGTH: the k first in that
+  order (every shortest path is ranked, up to 1,000 of them; longer ones are added by Yen's algorithm, which
+  ranks up to 1,000 equally short ways on from each point where a path can deviate). By CREDIBILITY: the
   k most credible of every path of at most maxHops; where there are more than 1,000, of every path of the
   shortest lengths that hold 1,000 (up to 100,000 of each length).
   """
