@@ -35,7 +35,9 @@ const relProj = (r) =>
 // pathsCypher mirrors graph/paths.go: SHORTEST candidates, simple paths only, ordered by length then
 // credibility then weak edges, at most k. The service answers paths(k) this way when actors are filtered;
 // without filters it takes the shortest group and extends it with Yen's algorithm, one statement per
-// round, which a single @cypher statement cannot express: SHORTEST k is the one-statement equivalent.
+// round, which a single @cypher statement cannot express: SHORTEST k is the one-statement equivalent. Where
+// more paths of a length exist than SHORTEST keeps, it keeps those Neo4j meets first, while the service ranks
+// them all (up to 1,000 per spur; BENCHMARKS.md, "Yen's ties"): the same lengths, a less credible path there.
 const pathsCypher = (maxHops, candidates, k) => `
 MATCH (a:Actor {id: $from}) MATCH (b:Actor {id: $to})
 MATCH p = SHORTEST ${candidates} (a)(()-[r]-(x:Actor)){1,${maxHops}}(b)
