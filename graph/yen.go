@@ -16,8 +16,9 @@ import (
 // way's, then the way's weak relations and relation ids: the root is the same for all). Each round chooses
 // the best candidate in Paths' order, so at most q.K-len(a) statements are sent; the result is in Paths'
 // order and, unless a spur has more than MaxShortestGroup shortest ways on, is the first q.K simple paths
-// in it. (Neo4j's shortestPath, which returns the first shortest way it meets, costs about half as much,
-// but its choice among equally short ways is arbitrary: BENCHMARKS.md, "Yen's ties".)
+// in it. (Neo4j's shortestPath, which stops at the first shortest way it meets, is cheaper, but its choice
+// among equally short ways is arbitrary: BENCHMARKS.md, "Yen's ties".) A path's spurs are searched from
+// the point where it left the path it was found from on (Lawler's refinement), which halves that price.
 func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Path, error) {
 	cypher := s.spurSearch(q, c)
 	params := filterParams(map[string]any{"to": q.To, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, c.asOf)
@@ -26,11 +27,21 @@ func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Pa
 		seen[pathKey(p)] = true
 	}
 	var cands []*Path
+	// Where each path left the one it was found from (Lawler): a spur before that point has the same root
+	// and the same relations to avoid as a search already made, and would find a candidate already held.
+	// The shortest group's paths were not found from another: every spur.
+	deviates := map[*Path]int{}
 	spurFrom := a // the paths whose spurs are still to be searched: all of a first, then the newest
 	for len(a) < q.K {
 		var spurs []spur
+		searched := map[string]bool{} // roots: paths of the group that share one share its search
 		for _, p := range spurFrom {
-			for at := 0; at < p.Length; at++ {
+			for at := deviates[p]; at < p.Length; at++ {
+				root := pathKey(&Path{Nodes: p.Nodes, Edges: p.Edges[:at]})
+				if searched[root] {
+					continue
+				}
+				searched[root] = true
 				noRels := []string{}
 				for _, o := range a {
 					if o.Length > at && sameRoot(o, p, at) {
@@ -51,10 +62,11 @@ func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Pa
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range found {
-			if k := pathKey(p); !seen[k] {
+		for _, f := range found {
+			if k := pathKey(f.path); !seen[k] {
 				seen[k] = true
-				cands = append(cands, p)
+				deviates[f.path] = f.at
+				cands = append(cands, f.path)
 			}
 		}
 		if len(cands) == 0 {
@@ -69,15 +81,17 @@ func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Pa
 }
 
 // spur is one spur search of Yen's rounds: from root's actor at, with search as its parameters (from,
-// noRels, noNodes, maxLen and the root's credibility).
+// noRels, noNodes, maxLen and the root's credibility); path is the whole path it found.
 type spur struct {
 	root   *Path
 	at     int
 	search map[string]any
+	path   *Path
 }
 
 // spurSearch is the statement of a round's spur searches: for each of $spurs, by its index, the best of
-// the first $maxGroup shortest ways on, as part of the whole path.
+// the first $maxGroup shortest ways on, as part of the whole path. (Writing each position's own bound,
+// q.MaxHops-at, into the pattern, one UNION branch per position, measured no faster.)
 func (s *Store) spurSearch(q PathQuery, c conds) string {
 	l, r := arrows(q.Direction)
 	return fmt.Sprintf(`UNWIND range(0, size($spurs) - 1) AS i
@@ -99,8 +113,8 @@ RETURN i, [n IN nodes(p) | %[7]s] AS nodes, [e IN relationships(p) | %[8]s] AS e
 		actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
 }
 
-// searchSpurs runs spurSearch over spurs and returns the whole path of each spur with a way on.
-func (s *Store) searchSpurs(ctx context.Context, cypher string, params map[string]any, spurs []spur) ([]*Path, error) {
+// searchSpurs runs spurSearch over spurs and returns each spur that has a way on, with its whole path.
+func (s *Store) searchSpurs(ctx context.Context, cypher string, params map[string]any, spurs []spur) ([]spur, error) {
 	list := make([]map[string]any, len(spurs))
 	for i, sp := range spurs {
 		list[i] = sp.search
@@ -111,7 +125,7 @@ func (s *Store) searchSpurs(ctx context.Context, cypher string, params map[strin
 		return nil, err
 	}
 	d := s.newDecoder()
-	out := make([]*Path, 0, len(recs))
+	out := make([]spur, 0, len(recs))
 	for _, rec := range recs {
 		sp := spurs[int(num(rec.Values[0]))]
 		d.actorList(rec.Values[3])
@@ -121,7 +135,8 @@ func (s *Store) searchSpurs(ctx context.Context, cypher string, params map[strin
 			Edges: append(slices.Clone(sp.root.Edges[:sp.at]), way.Edges...),
 		}
 		p.Length, p.Credibility = len(p.Edges), credibility(p.Edges)
-		out = append(out, p)
+		sp.path = p
+		out = append(out, sp)
 	}
 	if err := d.finish(ctx); err != nil {
 		return nil, err
