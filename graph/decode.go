@@ -34,11 +34,10 @@ func subgraphReturn(nodes, rels string) string {
 // (a relation on several of an answer's paths is decoded once), and resolving citations against the
 // store's sources.
 type decoder struct {
-	s       *Store
-	actors  map[string]*Actor
-	rels    map[string]*Relation // by id; a relation without one (an analyst's Cypher may return any) is not shared
-	decoded []*Relation          // every relation decoded, once
-	// relations whose ends and routes finish has yet to resolve, once every actor has been decoded
+	s      *Store
+	actors map[string]*Actor
+	rels   map[string]*Relation // by id; a relation without one (an analyst's Cypher may return any) is not shared
+	// every relation decoded, once: finish resolves its ends, route and citations once every actor is in
 	pending []pendingRelation
 }
 
@@ -103,7 +102,6 @@ func (d *decoder) relation(v any) *Relation {
 	if id != "" {
 		d.rels[id] = r
 	}
-	d.decoded = append(d.decoded, r)
 	d.pending = append(d.pending, pendingRelation{r: r, from: m["from"], to: m["to"], via: m["via"]})
 	return r
 }
@@ -126,6 +124,10 @@ func (d *decoder) relations(v any) []*Relation {
 // finish links relations to their actors and resolves citation sources (loading the source list once when
 // a citation names a source the store has not seen).
 func (d *decoder) finish(ctx context.Context) error {
+	var evs []*Evidence
+	for _, a := range d.actors {
+		evs = append(evs, a.Evidence...)
+	}
 	for _, p := range d.pending {
 		r := p.r
 		r.From, r.To = d.actors[str(p.from)], d.actors[str(p.to)]
@@ -138,15 +140,9 @@ func (d *decoder) finish(ctx context.Context) error {
 				r.Via = append(r.Via, a)
 			}
 		}
-	}
-	d.pending = nil
-	var evs []*Evidence
-	for _, a := range d.actors {
-		evs = append(evs, a.Evidence...)
-	}
-	for _, r := range d.decoded {
 		evs = append(evs, r.Evidence...)
 	}
+	d.pending = nil
 	return d.s.resolveSources(ctx, evs)
 }
 
