@@ -42,10 +42,14 @@ func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Pa
 					continue
 				}
 				searched[root] = true
-				noRels := []string{}
+				// The relations the root's chosen paths take next all leave its last actor: each is
+				// named with the actor at its other end, so that Neo4j finds it from the smaller side.
+				noRels := []map[string]any{}
+				taken := map[string]bool{}
 				for _, o := range a {
-					if o.Length > at && sameRoot(o, p, at) {
-						noRels = append(noRels, o.Edges[at].ID)
+					if o.Length > at && sameRoot(o, p, at) && !taken[o.Edges[at].ID] {
+						taken[o.Edges[at].ID] = true
+						noRels = append(noRels, map[string]any{"id": o.Edges[at].ID, "to": o.Nodes[at+1].ID})
 					}
 				}
 				noNodes := make([]string, at)
@@ -81,7 +85,7 @@ func (s *Store) yen(ctx context.Context, q PathQuery, c conds, a []*Path) ([]*Pa
 }
 
 // spur is one spur search of Yen's rounds: from root's actor at, with search as its parameters (from,
-// noRels, noNodes, maxLen and the root's credibility); path is the whole path it found.
+// noRels as {id, to} pairs, noNodes, maxLen and the root's credibility); path is the whole path it found.
 type spur struct {
 	root   *Path
 	at     int
@@ -90,16 +94,25 @@ type spur struct {
 }
 
 // spurSearch is the statement of a round's spur searches: for each of $spurs, by its index, the best of
-// the first $maxGroup shortest ways on, as part of the whole path. (Writing each position's own bound,
-// q.MaxHops-at, into the pattern, one UNION branch per position, measured no faster.)
+// the first $maxGroup shortest ways on, as part of the whole path. The root's actors and the relations to
+// avoid are looked up first and the search compares them by identity: compared by id, every relation and
+// actor it expands costs Neo4j a property read, and paths(k: 5) that reach Yen's rounds took 30 % longer
+// (BENCHMARKS.md, "Yen's ties"). (Writing each position's own bound, q.MaxHops-at, into the pattern, one
+// UNION branch per position, measured no faster.)
 func (s *Store) spurSearch(q PathQuery, c conds) string {
 	l, r := arrows(q.Direction)
 	return fmt.Sprintf(`UNWIND range(0, size($spurs) - 1) AS i
 WITH i, $spurs[i] AS s
 CALL (s) {
   MATCH (x:Actor {id: s.from}) MATCH (b:Actor {id: $to})
+  CALL (s) { OPTIONAL MATCH (n:Actor) WHERE n.id IN s.noNodes RETURN collect(n) AS noNodes }
+  CALL (s, x) {
+    UNWIND s.noRels AS no
+    MATCH (x)-[nr]-(:Actor {id: no.to}) WHERE nr.id = no.id
+    RETURN collect(nr) AS noRels
+  }
   MATCH p = allShortestPaths((x)%[1]s[rs%[2]s*1..%[3]d]%[4]s(b))
-  WHERE all(r IN rs WHERE %[5]s AND NOT r.id IN s.noRels) AND none(n IN nodes(p) WHERE n.id IN s.noNodes)%[6]s
+  WHERE all(r IN rs WHERE %[5]s AND NOT r IN noRels) AND none(n IN nodes(p) WHERE n IN noNodes)%[6]s
   WITH s, p LIMIT $maxGroup
   WITH s, p WHERE length(p) <= s.maxLen
   WITH p, reduce(c = s.credibility, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
