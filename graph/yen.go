@@ -96,9 +96,9 @@ type spur struct {
 // spurSearch is the statement of a round's spur searches: for each of $spurs, by its index, the best of
 // the first $maxGroup shortest ways on, as part of the whole path. The root's actors and the relations to
 // avoid are looked up first and the search compares them by identity: compared by id, every relation and
-// actor it expands costs Neo4j a property read, and paths(k: 5) that reach Yen's rounds took 30 % longer
-// (BENCHMARKS.md, "Yen's ties"). (Writing each position's own bound, q.MaxHops-at, into the pattern, one
-// UNION branch per position, measured no faster.)
+// actor it expands cost Neo4j a property read, and paths(k: 5) twice the CPU under load (BENCHMARKS.md,
+// "Yen's ties"). (Writing each position's own bound, q.MaxHops-at, into the pattern, one UNION branch per
+// position, measured no faster.)
 func (s *Store) spurSearch(q PathQuery, c conds) string {
 	l, r := arrows(q.Direction)
 	return fmt.Sprintf(`UNWIND range(0, size($spurs) - 1) AS i
