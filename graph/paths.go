@@ -74,7 +74,7 @@ CALL (a, b) {
                   via: %[6]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-			find, pathRank(x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels)
+			find, pathRank("1.0", x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels)
 	}
 	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
 	onActors := actorConds(q, c, "x")
@@ -149,10 +149,11 @@ func simple(x pathExprs) string {
 }
 
 // pathRank computes the ranking keys of the path whose relations are rels: its credibility (the product
-// of its relations' confidences, 0.5 for one without) and weak, how many of them are not STATED.
-func pathRank(rels string) string {
-	return fmt.Sprintf(`reduce(c = 1.0, e IN %[1]s | c * coalesce(e.confidence, 0.5)) AS credibility,
-       size([e IN %[1]s WHERE e.status <> 'STATED']) AS weak`, rels)
+// of its relations' confidences, 0.5 for one without, multiplied on from start: 1.0 for a whole path, the
+// root's credibility for one of Yen's ways on) and weak, how many of them are not STATED.
+func pathRank(start, rels string) string {
+	return fmt.Sprintf(`reduce(c = %[1]s, e IN %[2]s | c * coalesce(e.confidence, 0.5)) AS credibility,
+       size([e IN %[2]s WHERE e.status <> 'STATED']) AS weak`, start, rels)
 }
 
 // byLength and byCredibility are Paths' orders, over pathRank's keys (comparePaths is byLength in Go).
@@ -239,7 +240,7 @@ func walks(q PathQuery, c conds, balls [2]ball) string {
       RETURN n, top
     }
     WITH a, b, seen + coalesce(n, 0) AS seen, found + coalesce(top, []) AS found
-`, match, pathRank(asLists.rels), byCredibility(asLists))
+`, match, pathRank("1.0", asLists.rels), byCredibility(asLists))
 	}
 	b.WriteString("    UNWIND found AS w\n    RETURN w.ns AS ns, w.rs AS rs\n  }")
 	return b.String()
@@ -398,7 +399,7 @@ CALL (ends) {
 }
 WITH ends, reduce(acc = ends, l IN nodeLists | acc + l) AS nodes, reduce(acc = [], l IN relLists | acc + l) AS rels
 RETURN size(ends) AS found, [e IN ends | e.id] AS foundIDs, %[6]s`,
-		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank(asPath.rels), byCredibility(asPath))
+		l, typeSpec(q.Types), c.rel("r"), r, q.MaxHops, subgraphReturn("nodes", "rels"), onInner(c.node("x"), "x", "a", "b"), pathRank("1.0", asPath.rels), byCredibility(asPath))
 	params := filterParams(map[string]any{"ids": q.IDs, "pairs": pairs, "maxGroup": MaxShortestGroup,
 		"perPair": MaxPathsPerPair}, &q.Filter, asOf)
 	ctx, release, err := s.admit(ctx, HeavyTraversal, s.cfg.QueryTimeout)

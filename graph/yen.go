@@ -115,15 +115,14 @@ CALL (s) {
   WHERE all(r IN rs WHERE %[5]s AND NOT r IN noRels) AND none(n IN nodes(p) WHERE n IN noNodes)%[6]s
   WITH s, p LIMIT $maxGroup
   WITH s, p WHERE length(p) <= s.maxLen
-  WITH p, reduce(c = s.credibility, e IN relationships(p) | c * coalesce(e.confidence, 0.5)) AS credibility,
-       size([e IN relationships(p) WHERE e.status <> 'STATED']) AS weak
-  ORDER BY credibility DESC, weak, [e IN relationships(p) | e.id]
+  WITH p, %[10]s
+  ORDER BY %[11]s
   LIMIT 1
   RETURN p
 }
 RETURN i, [n IN nodes(p) | %[7]s] AS nodes, [e IN relationships(p) | %[8]s] AS edges, %[9]s AS via`,
 		l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"), onInner(actorConds(q, c, "n"), "n", "x", "b"),
-		actorProj("n"), relProj("e"), viaNodes("relationships(p)"))
+		actorProj("n"), relProj("e"), viaNodes("relationships(p)"), pathRank("s.credibility", asPath.rels), byLength(asPath))
 }
 
 // searchSpurs runs spurSearch over spurs and returns each spur that has a way on, with its whole path.
