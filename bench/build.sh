@@ -19,9 +19,9 @@ if [ "${SNAPSHOT:-head}" = head ]; then
   (cd "$root" && tar -c --exclude=bench/out --exclude=bench/peer/node_modules bench) | tar -x -C "$src"
 fi
 cd "$src"
-for cmd in gen import load profile agserve variant hops relcost pathcalls pathdiff; do
+for cmd in gen import load profile agserve variant hops relcost pathcalls pathdiff samediff; do
   go build -o "$out/bin/$cmd" "./bench/cmd/$cmd"
 done
 go build -o "$out/bin/actorgraph" .   # the service's own command (bench/stream.sh loads with its seed)
 git -C "$root" rev-parse "${COMMIT:-HEAD}" >"$out/bin/COMMIT"
-echo "built bench/out/bin/{gen,import,load,profile,agserve,variant,hops,relcost,pathcalls,pathdiff,actorgraph} from $( [ "$src" = "$root" ] && echo "the work tree" || echo "commit $(cat "$out/bin/COMMIT")")"
+echo "built bench/out/bin/{gen,import,load,profile,agserve,variant,hops,relcost,pathcalls,pathdiff,samediff,actorgraph} from $( [ "$src" = "$root" ] && echo "the work tree" || echo "commit $(cat "$out/bin/COMMIT")")"

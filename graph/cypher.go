@@ -255,11 +255,7 @@ func (s *Store) collectGraph(ctx context.Context, tx neo4j.ManagedTransaction, g
 		if from == nil || to == nil {
 			continue
 		}
-		m := map[string]any{"type": r.Type, "from": from.ID, "to": to.ID}
-		for k, v := range r.Props {
-			m[k] = v
-		}
-		rel := d.relation(m)
+		rel := d.relation(relationColumns(r.Props, r.Type, from.ID, to.ID))
 		out.Edges = append(out.Edges, rel)
 		for _, a := range []*Actor{from, to} {
 			if !containsActor(out.Nodes, a) {

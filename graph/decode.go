@@ -3,18 +3,80 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
-// Cypher projections shared by every read. An actor and a relation always come back with the same keys,
-// so one decoder serves every query.
+// Cypher projections shared by every read. An actor and a relation always come back as a list of the
+// same columns, in the order of the constants below, so one decoder serves every query. A list rather than
+// a map: Bolt carries no key per value and the driver builds no map per actor or relation, which is most of
+// what a large answer costs to send and decode.
+const (
+	aID = iota
+	aName
+	aKind
+	aAliases
+	aDescription
+	aCountryCode
+	aEvSource
+	aEvLine
+	aEvClaim
+	aVersion
+	aDegree // computed: relations not retired
+	actorCols
+)
+
+// actorReads names the stored property read into each column of an actor's projection but the computed.
+var actorReads = [aDegree]string{aID: "id", aName: "name", aKind: "kind", aAliases: "aliases",
+	aDescription: "description", aCountryCode: "countryCode", aEvSource: "evSource", aEvLine: "evLine",
+	aEvClaim: "evClaim", aVersion: "version"}
+
+const (
+	rID = iota
+	rSince
+	rUntil
+	rStatus
+	rConfidence
+	rVia
+	rEvSource
+	rEvLine
+	rEvClaim
+	rVersion
+	rRetired
+	rRetiredReason
+	rType // computed: the relationship's type and the ids of its ends
+	rFrom
+	rTo
+	relCols
+)
+
+// relReads names the stored property read into each column of a relation's projection but the computed.
+var relReads = [rType]string{rID: "id", rSince: "since", rUntil: "until", rStatus: "status",
+	rConfidence: "confidence", rVia: "via", rEvSource: "evSource", rEvLine: "evLine", rEvClaim: "evClaim",
+	rVersion: "version", rRetired: "retired", rRetiredReason: "retiredReason"}
+
+// projection writes [v.p1, v.p2, ..., computed...].
+func projection(v string, props []string, computed ...string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, p := range props {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v + "." + p)
+	}
+	for _, c := range computed {
+		b.WriteString(", " + c)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
 func actorProj(v string) string {
-	return v + " {.id, .name, .kind, .aliases, .description, .countryCode, .evSource, .evLine, .evClaim, .version, " +
-		"degree: COUNT { (" + v + ")--() } - coalesce(" + v + ".retiredDegree, 0)}"
+	return projection(v, actorReads[:], "COUNT { ("+v+")--() } - coalesce("+v+".retiredDegree, 0)")
 }
 
 func relProj(r string) string {
-	return r + " {.id, .since, .until, .status, .confidence, .via, .evSource, .evLine, .evClaim, .version, .retired, .retiredReason, type: type(" + r +
-		"), from: startNode(" + r + ").id, to: endNode(" + r + ").id}"
+	return projection(r, relReads[:], "type("+r+")", "startNode("+r+").id", "endNode("+r+").id")
 }
 
 // viaNodes is a COLLECT subquery returning the actors named in the via lists of the relationships in the
@@ -51,19 +113,21 @@ func (s *Store) newDecoder() *decoder {
 	return &decoder{s: s, actors: map[string]*Actor{}, rels: map[string]*Relation{}}
 }
 
+// actor decodes an actor's projection (actorProj), or returns the one already decoded with its id.
 func (d *decoder) actor(v any) *Actor {
-	m, ok := v.(map[string]any)
-	if !ok {
+	c, ok := v.([]any)
+	if !ok || len(c) != actorCols {
 		return nil
 	}
-	id := str(m["id"])
+	id := str(c[aID])
 	if a := d.actors[id]; a != nil {
 		return a
 	}
 	a := &Actor{
-		ID: id, Name: str(m["name"]), Kind: Kind(str(m["kind"])), Aliases: strs(m["aliases"]),
-		Description: strPtr(m["description"]), CountryCode: strPtr(m["countryCode"]),
-		Degree: int(num(m["degree"])), Evidence: evidence(m), Version: int(num(m["version"])),
+		ID: id, Name: str(c[aName]), Kind: Kind(str(c[aKind])), Aliases: strs(c[aAliases]),
+		Description: strPtr(c[aDescription]), CountryCode: strPtr(c[aCountryCode]),
+		Degree: int(num(c[aDegree])), Evidence: evidence(c[aEvSource], c[aEvLine], c[aEvClaim]),
+		Version: int(num(c[aVersion])),
 	}
 	d.actors[id] = a
 	return a
@@ -80,30 +144,40 @@ func (d *decoder) actorList(v any) []*Actor {
 	return out
 }
 
-// relation decodes a projected relation, or returns the one already decoded with its id; its From, To
-// and Via are set by finish.
+// relation decodes a relation's projection (relProj), or returns the one already decoded with its id; its
+// From, To and Via are set by finish.
 func (d *decoder) relation(v any) *Relation {
-	m, ok := v.(map[string]any)
-	if !ok {
+	c, ok := v.([]any)
+	if !ok || len(c) != relCols {
 		return nil
 	}
-	id := str(m["id"])
+	id := str(c[rID])
 	if r := d.rels[id]; r != nil {
 		return r
 	}
 	r := &Relation{
-		ID: id, Type: RelType(str(m["type"])), Since: strPtr(m["since"]), Until: strPtr(m["until"]),
-		Status: Status(str(m["status"])), Evidence: evidence(m), Version: int(num(m["version"])),
-		Retired: m["retired"] == true, RetiredReason: strPtr(m["retiredReason"]),
+		ID: id, Type: RelType(str(c[rType])), Since: strPtr(c[rSince]), Until: strPtr(c[rUntil]),
+		Status: Status(str(c[rStatus])), Evidence: evidence(c[rEvSource], c[rEvLine], c[rEvClaim]),
+		Version: int(num(c[rVersion])), Retired: c[rRetired] == true, RetiredReason: strPtr(c[rRetiredReason]),
 	}
-	if c, ok := m["confidence"].(float64); ok {
-		r.Confidence = &c
+	if conf, ok := c[rConfidence].(float64); ok {
+		r.Confidence = &conf
 	}
 	if id != "" {
 		d.rels[id] = r
 	}
-	d.pending = append(d.pending, pendingRelation{r: r, from: m["from"], to: m["to"], via: m["via"]})
+	d.pending = append(d.pending, pendingRelation{r: r, from: c[rFrom], to: c[rTo], via: c[rVia]})
 	return r
+}
+
+// relationColumns lays out a relationship read whole (an analyst's Cypher) as relProj would project it.
+func relationColumns(props map[string]any, typ, from, to string) []any {
+	c := make([]any, relCols)
+	for i, p := range relReads {
+		c[i] = props[p]
+	}
+	c[rType], c[rFrom], c[rTo] = typ, from, to
+	return c
 }
 
 func (d *decoder) relations(v any) []*Relation {
@@ -147,8 +221,8 @@ func (d *decoder) finish(ctx context.Context) error {
 }
 
 // evidence decodes the three parallel citation lists; Source holds only the id until resolveSources.
-func evidence(m map[string]any) []*Evidence {
-	src, lines, claims := strs(m["evSource"]), m["evLine"], strs(m["evClaim"])
+func evidence(sources, lines, claimList any) []*Evidence {
+	src, claims := strs(sources), strs(claimList)
 	ls, _ := lines.([]any)
 	out := make([]*Evidence, 0, len(src))
 	for i, id := range src {

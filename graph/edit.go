@@ -449,7 +449,7 @@ func relationInputFrom(raw map[string]any) RelationInput {
 	if c, ok := raw["confidence"].(float64); ok {
 		in.Confidence = &c
 	}
-	for _, e := range evidence(raw) {
+	for _, e := range evidence(raw["evSource"], raw["evLine"], raw["evClaim"]) {
 		ei := EvidenceInput{Source: e.Source.ID, Claim: e.Claim}
 		if e.Line != nil {
 			ei.Line = *e.Line
