@@ -25,7 +25,7 @@ const (
 	actorCols
 )
 
-// actorReads names the stored property read into each column of an actor's projection but the computed.
+// actorReads names the stored property each column of an actor's projection reads (all but aDegree).
 var actorReads = [aDegree]string{aID: "id", aName: "name", aKind: "kind", aAliases: "aliases",
 	aDescription: "description", aCountryCode: "countryCode", aEvSource: "evSource", aEvLine: "evLine",
 	aEvClaim: "evClaim", aVersion: "version"}
@@ -49,7 +49,7 @@ const (
 	relCols
 )
 
-// relReads names the stored property read into each column of a relation's projection but the computed.
+// relReads names the stored property each column of a relation's projection reads (all before rType).
 var relReads = [rType]string{rID: "id", rSince: "since", rUntil: "until", rStatus: "status",
 	rConfidence: "confidence", rVia: "via", rEvSource: "evSource", rEvLine: "evLine", rEvClaim: "evClaim",
 	rVersion: "version", rRetired: "retired", rRetiredReason: "retiredReason"}
