@@ -55,6 +55,7 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	defer release()
 	c := conds{&q.Filter, asOf}
 	l, r := arrows(q.Direction)
+	bindAvoid, avoid := avoidNodes(q)
 	// statement ranks the paths that find yields, as path p or as the lists x names, and returns the first k.
 	statement := func(find string, x pathExprs) string {
 		order := byLength(x)
@@ -63,7 +64,7 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 		}
 		return fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})
 OPTIONAL MATCH (b:Actor {id: $to})
-CALL (a, b) {
+%[11]sCALL (a, b%[12]s) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
   %[1]s
   WITH %[7]s WHERE %[8]s
@@ -74,7 +75,7 @@ CALL (a, b) {
                   via: %[6]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-			find, pathRank("1.0", x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels)
+			find, pathRank("1.0", x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels, bindAvoid, avoid)
 	}
 	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
 	onActors := actorConds(q, c, "x")
@@ -85,7 +86,7 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 			return nil, err
 		}
 		params["maxWalks"] = MaxWalksPerLength
-		return s.runPaths(ctx, q, statement(walks(q, c, balls), asLists), params)
+		return s.runPaths(ctx, q, statement(walks(q, c, balls, avoid), asLists), params)
 	}
 	// Neo4j's bidirectional shortest path operator finds the shortest paths at a fraction of SHORTEST's
 	// cost on graphs with supernodes (BENCHMARKS.md, "paths"), and it checks conditions on the actors
@@ -99,10 +100,10 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
 	conditioned := fmt.Sprintf("%s WHERE all(r IN rs WHERE %s)%s", search, cond, onInner(onActors, "x", "a", "b"))
 	var group string
 	if c.filtered() || onActors != "true" {
-		group = fmt.Sprintf(`CALL (a, b) {
+		group = fmt.Sprintf(`CALL (a, b%s) {
     %s
     RETURN p LIMIT $maxGroup
-  }`, conditioned)
+  }`, avoid, conditioned)
 	} else {
 		// Only retired relations are left out, and they are rare: a condition on the search makes
 		// Neo4j read a property of every relation it expands (half the throughput at M once any
@@ -167,16 +168,28 @@ func byCredibility(x pathExprs) string {
 }
 
 // actorConds is the condition a path query puts on actor x, an actor a path passes through: not one
-// of q.Avoid, of one of q.Kinds ("true" when it sets neither). Its parameters are $avoid and $kinds.
+// of q.Avoid (the list avoid, which avoidNodes binds), of one of q.Kinds ($kinds); "true" when it sets
+// neither.
 func actorConds(q PathQuery, c conds, x string) string {
 	var preds []string
 	if len(q.Avoid) > 0 {
-		preds = append(preds, "NOT "+x+".id IN $avoid")
+		preds = append(preds, "NOT "+x+" IN avoid")
 	}
 	if len(q.Kinds) > 0 {
 		preds = append(preds, c.node(x))
 	}
 	return and(preds)
+}
+
+// avoidNodes returns what a path statement needs to compare the actors it meets with q.Avoid by identity:
+// bind, a subquery that looks q.Avoid's actors up once as the list avoid, and scope, ", avoid", for the
+// variables of every subquery that runs the search ("" and "" when q.Avoid is empty). Compared by id,
+// every actor the search reaches would cost Neo4j a property read.
+func avoidNodes(q PathQuery) (bind, scope string) {
+	if len(q.Avoid) == 0 {
+		return "", ""
+	}
+	return "CALL () { MATCH (v:Actor) WHERE v.id IN $avoid RETURN collect(v) AS avoid }\n", ", avoid"
 }
 
 // onInner writes cond, a condition on actor variable v, as one more condition (" AND ...") on every actor
@@ -203,12 +216,12 @@ const MaxWalksPerLength = 100000
 // that the two halves together are the fewest walks; each half is one pattern from its end, so that
 // Neo4j checks the filters on each relation and actor as it expands. (GQL's SHORTEST maxHops GROUPS,
 // which this replaced, took 15-50 s through a hub at scale M, nearly all of it inside its own operator.)
-func walks(q PathQuery, c conds, balls [2]ball) string {
+func walks(q PathQuery, c conds, balls [2]ball, avoid string) string {
 	l, r := arrows(q.Direction)
 	bl, br := arrows(reverse(q.Direction))
 	types := typeSpec(q.Types)
 	var b strings.Builder
-	b.WriteString("CALL (a, b) {\n    WITH a, b, 0 AS seen, [] AS found\n")
+	fmt.Fprintf(&b, "CALL (a, b%[1]s) {\n    WITH a, b%[1]s, 0 AS seen, [] AS found\n", avoid)
 	for n := 1; n <= q.MaxHops; n++ {
 		match := fmt.Sprintf(`MATCH (a)%s[r%s WHERE %s]%s(b)
         WITH [a, b] AS ns, [r] AS rs`, l, types, c.rel("r"), r)
@@ -222,14 +235,14 @@ func walks(q PathQuery, c conds, balls [2]ball) string {
 		}
 		match += "\n        WHERE " + simple(asLists)
 		// Counting stops at MaxShortestGroup; ranking goes through the whole length, keeping only k.
-		fmt.Fprintf(&b, `    OPTIONAL CALL (a, b, seen) {
-      WITH a, b WHERE seen < $maxGroup
-      CALL (a, b) {
+		fmt.Fprintf(&b, `    OPTIONAL CALL (a, b, seen%[4]s) {
+      WITH a, b%[4]s WHERE seen < $maxGroup
+      CALL (a, b%[4]s) {
         %[1]s
         WITH ns LIMIT $maxGroup
         RETURN count(*) AS n
       }
-      CALL (a, b) {
+      CALL (a, b%[4]s) {
         %[1]s
         WITH ns, rs LIMIT $maxWalks
         WITH ns, rs, %[2]s
@@ -239,8 +252,8 @@ func walks(q PathQuery, c conds, balls [2]ball) string {
       }
       RETURN n, top
     }
-    WITH a, b, seen + coalesce(n, 0) AS seen, found + coalesce(top, []) AS found
-`, match, pathRank("1.0", asLists.rels), byCredibility(asLists))
+    WITH a, b%[4]s, seen + coalesce(n, 0) AS seen, found + coalesce(top, []) AS found
+`, match, pathRank("1.0", asLists.rels), byCredibility(asLists), avoid)
 	}
 	b.WriteString("    UNWIND found AS w\n    RETURN w.ns AS ns, w.rs AS rs\n  }")
 	return b.String()

@@ -41,6 +41,8 @@ func TestPathsAgainstEnumeration(t *testing.T) {
 		{from: "ttp", to: "haqqani-network", k: 5, kinds: []graph.Kind{graph.KindGroup, graph.KindPerson}, lengths: []int{2, 2, 2, 2, 2}},
 		{from: "ttp", to: "haqqani-network", k: 5, avoid: []string{"taliban", "afghanistan", "pakistan"}, lengths: []int{2, 2, 2, 2, 2}},
 		{from: "al-karrar-office", to: "iskp", k: 3, avoid: []string{"no-such-actor"}, lengths: []int{1, 2, 2}},
+		// Yen's rounds with avoided actors: all paths of 2 but one pass one of them.
+		{from: "al-karrar-office", to: "iskp", k: 8, avoid: []string{"turkey", "islamic-state"}, lengths: []int{1, 2, 3, 3, 3, 3, 4, 4}},
 		// The shortest path (2) passes an actor of another kind; through groups and people it takes 3.
 		{from: "abdul-rahman-al-ghamdi", to: "hawala-traders", k: 3, kinds: []graph.Kind{graph.KindGroup, graph.KindPerson}, lengths: []int{3, 3, 3}},
 		// Yen's rounds under a kinds filter: one direct relation, four paths of 2, then paths of 3.

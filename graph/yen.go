@@ -94,16 +94,17 @@ type spur struct {
 }
 
 // spurSearch is the statement of a round's spur searches: for each of $spurs, by its index, the best of
-// the first $maxGroup shortest ways on, as part of the whole path. The root's actors and the relations to
-// avoid are looked up first and the search compares them by identity: compared by id, every relation and
-// actor it expands cost Neo4j a property read, and paths(k: 5) twice the CPU under load (BENCHMARKS.md,
-// "Yen's ties"). (Writing each position's own bound, q.MaxHops-at, into the pattern, one UNION branch per
-// position, measured no faster.)
+// the first $maxGroup shortest ways on, as part of the whole path. The root's actors, the relations to
+// avoid and q.Avoid's actors are looked up first and the search compares them by identity: compared by id,
+// every relation and actor it expands cost Neo4j a property read, and paths(k: 5) twice the CPU under load
+// (BENCHMARKS.md, "Yen's ties"). (Writing each position's own bound, q.MaxHops-at, into the pattern, one
+// UNION branch per position, measured no faster.)
 func (s *Store) spurSearch(q PathQuery, c conds) string {
 	l, r := arrows(q.Direction)
-	return fmt.Sprintf(`UNWIND range(0, size($spurs) - 1) AS i
-WITH i, $spurs[i] AS s
-CALL (s) {
+	bind, avoid := avoidNodes(q)
+	return fmt.Sprintf(`%[12]sUNWIND range(0, size($spurs) - 1) AS i
+WITH i, $spurs[i] AS s%[13]s
+CALL (s%[13]s) {
   MATCH (x:Actor {id: s.from}) MATCH (b:Actor {id: $to})
   CALL (s) { OPTIONAL MATCH (n:Actor) WHERE n.id IN s.noNodes RETURN collect(n) AS noNodes }
   CALL (s, x) {
@@ -122,7 +123,8 @@ CALL (s) {
 }
 RETURN i, [n IN nodes(p) | %[7]s] AS nodes, [e IN relationships(p) | %[8]s] AS edges, %[9]s AS via`,
 		l, typeSpec(q.Types), q.MaxHops, r, c.rel("r"), onInner(actorConds(q, c, "n"), "n", "x", "b"),
-		actorProj("n"), relProj("e"), viaNodes("relationships(p)"), pathRank("s.credibility", asPath.rels), byLength(asPath))
+		actorProj("n"), relProj("e"), viaNodes("relationships(p)"), pathRank("s.credibility", asPath.rels), byLength(asPath),
+		bind, avoid)
 }
 
 // searchSpurs runs spurSearch over spurs and returns each spur that has a way on, with its whole path.

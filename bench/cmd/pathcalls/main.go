@@ -3,13 +3,14 @@
 // scale M, through graph.Store as the service makes them. Each call runs twice; the second is reported.
 // The query timeout is raised (-timeout) so that slow calls are measured instead of cut off.
 //
-//	pathcalls -uri neo4j://127.0.0.1:7690 -timeout 120s
+//	pathcalls -uri neo4j://127.0.0.1:7690 -timeout 120s [-match avoid]
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"os"
@@ -45,6 +46,7 @@ var connected = [][]string{
 func main() {
 	uri := flag.String("uri", "neo4j://127.0.0.1:7690", "Neo4j holding the generated graph at scale M")
 	timeout := flag.Duration("timeout", 120*time.Second, "query timeout of each call")
+	flag.StringVar(&only, "match", "", "run only the calls whose name contains this")
 	flag.Parse()
 	cfg := graph.DefaultConfig()
 	cfg.URI = *uri
@@ -65,7 +67,10 @@ func main() {
 		}{
 			{"shortestPath kinds GROUP,PERSON", graph.PathQuery{From: p[0], To: p[1], MaxHops: 10, Filter: groupsAndPeople}},
 			{"paths k=5 kinds GROUP,PERSON", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, Filter: groupsAndPeople}},
+			{"shortestPath avoid country-1,group-1", graph.PathQuery{From: p[0], To: p[1], MaxHops: 10, Avoid: []string{"country-1", "group-1"}}},
 			{"paths k=5 avoid country-1,group-1", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, Avoid: []string{"country-1", "group-1"}}},
+			{"paths k=20 avoid country-1,group-1", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 20, Avoid: []string{"country-1", "group-1"}}},
+			{"paths k=5 rankBy CREDIBILITY avoid country-1,group-1", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, RankBy: graph.RankCredibility, Avoid: []string{"country-1", "group-1"}}},
 			{"paths k=5 rankBy CREDIBILITY", graph.PathQuery{From: p[0], To: p[1], MaxHops: 4, K: 5, RankBy: graph.RankCredibility}},
 			{"paths k=5 rankBy CREDIBILITY maxHops 6", graph.PathQuery{From: p[0], To: p[1], MaxHops: 6, K: 5, RankBy: graph.RankCredibility}},
 			{"paths k=5 kinds GROUP,PERSON rankBy CREDIBILITY maxHops 6", graph.PathQuery{From: p[0], To: p[1], MaxHops: 6, K: 5, RankBy: graph.RankCredibility, Filter: groupsAndPeople}},
@@ -108,17 +113,29 @@ func main() {
 	}
 }
 
-// describe writes how many paths there are and their lengths.
+// describe writes how many paths there are, their lengths, and a hash of their actors and relations in
+// order, so that two versions' answers can be compared.
 func describe(ps []*graph.Path) string {
 	lengths := make([]string, len(ps))
+	h := fnv.New64a()
 	for i, p := range ps {
 		lengths[i] = fmt.Sprint(p.Length)
+		for j, e := range p.Edges {
+			fmt.Fprintf(h, "%s %s ", p.Nodes[j].ID, e.ID)
+		}
+		h.Write([]byte{'\n'})
 	}
-	return fmt.Sprintf("%d paths, lengths [%s]", len(ps), strings.Join(lengths, " "))
+	return fmt.Sprintf("%d paths, lengths [%s], hash %016x", len(ps), strings.Join(lengths, " "), h.Sum64())
 }
+
+// only, when set, names the calls to run: those whose name contains it.
+var only string
 
 // twice runs call twice and prints the second run's time and answer.
 func twice(name string, call func() (string, error)) {
+	if !strings.Contains(name, only) {
+		return
+	}
 	var took time.Duration
 	var answer string
 	var err error
