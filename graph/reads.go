@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -302,12 +303,19 @@ func (c conds) rel(r string) string {
 	return and(out)
 }
 
-// node is the condition on actor variable n: its kind, when the filter names kinds.
+// node is the condition on actor variable n: its kind, when the filter names kinds. It tests the kinds'
+// labels, which every write keeps equal to the kind property: a label is read with the node, a property
+// from the node's property records, for every actor a search reaches.
 func (c conds) node(n string) string {
 	if len(c.f.Kinds) == 0 {
 		return "true"
 	}
-	return n + ".kind IN $kinds"
+	labels := make([]string, len(c.f.Kinds))
+	for i, k := range c.f.Kinds {
+		labels[i] = k.Label() // validated: one of Kinds
+	}
+	slices.Sort(labels)
+	return n + ":" + strings.Join(slices.Compact(labels), "|")
 }
 
 // filtered reports whether the filter can leave out a relation other than a retired one.

@@ -76,3 +76,72 @@ func TestNeighbourhoodOfSupernode(t *testing.T) {
 		})
 	}
 }
+
+// TestNeighbourhoodKinds checks the kinds filter of neighbourhoods against the seed: with caps that do not
+// bind, the actors returned are exactly those reached by a walk of at most depth relations whose actors
+// after the start are all of the kinds (an actor of another kind is neither returned nor gone through),
+// enumerated by a plain match on the kind property; every relation returned joins two of them.
+func TestNeighbourhoodKinds(t *testing.T) {
+	s := testenv.Seeded(t)
+	ctx := context.Background()
+	tests := []struct {
+		id    string
+		depth int
+		kinds []graph.Kind
+	}{
+		{"iskp", 1, []graph.Kind{graph.KindCountry}},
+		{"iskp", 2, []graph.Kind{graph.KindGroup, graph.KindPerson}},
+		{"al-karrar-office", 2, []graph.Kind{graph.KindFinanceOffice, graph.KindGroup, graph.KindCountry}},
+		{"taliban", 1, []graph.Kind{graph.KindPerson}},
+		{"ttp", 2, []graph.Kind{graph.KindPerson, graph.KindGroup, graph.KindPerson}},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s-%d-%v", tc.id, tc.depth, tc.kinds), func(t *testing.T) {
+			res, err := s.Cypher(ctx, graph.CypherQuery{Query: fmt.Sprintf(`
+MATCH p = (a:Actor {id: $id})-[rs*1..%d]-(o:Actor)
+WHERE all(r IN rs WHERE r.retired IS NULL) AND o <> a
+WITH o, all(x IN nodes(p)[1..] WHERE x.kind IN $kinds) AS kept
+RETURN o.id AS id, max(CASE WHEN kept THEN 1 ELSE 0 END) AS kept`, tc.depth),
+				Params: map[string]any{"id": tc.id, "kinds": jsonList(tc.kinds)}, Limit: graph.MaxCypherRows})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]bool{tc.id: true}
+			others := 0
+			for _, r := range res.Rows {
+				if r["kept"] == int64(1) {
+					want[r["id"].(string)] = true
+				} else {
+					others++
+				}
+			}
+			if len(want) < 2 || others == 0 {
+				t.Fatalf("%d actors of the kinds, %d not: the case proves nothing", len(want)-1, others)
+			}
+			g, err := s.Neighbourhood(ctx, graph.NeighbourhoodQuery{ID: tc.id, Depth: tc.depth, Limit: graph.MaxLimit,
+				PerNodeLimit: graph.MaxPerNodeLimit, Filter: graph.Filter{Kinds: tc.kinds}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, n := range g.Nodes {
+				got[n.ID] = true
+			}
+			for id := range want {
+				if !got[id] {
+					t.Errorf("missing %s", id)
+				}
+			}
+			for id := range got {
+				if !want[id] {
+					t.Errorf("returned %s, not of the kinds or reached only through another kind", id)
+				}
+			}
+			for _, e := range g.Edges {
+				if !want[e.From.ID] || !want[e.To.ID] {
+					t.Errorf("relation %s leaves the kinds", e.ID)
+				}
+			}
+		})
+	}
+}

@@ -1,5 +1,5 @@
 // Command pathcalls times the store's path calls that the load benchmark does not run, those with actor
-// filters (kinds, avoid), ranked by CREDIBILITY, and connections, on fixed pairs of the generated graph at
+// filters (kinds, avoid), ranked by CREDIBILITY, and connections, and neighbourhoods under a kinds filter, on fixed pairs of the generated graph at
 // scale M, through graph.Store as the service makes them. Each call runs twice; the second is reported.
 // The query timeout is raised (-timeout) so that slow calls are measured instead of cut off.
 //
@@ -100,6 +100,17 @@ func main() {
 			})
 		}
 	}
+	for _, id := range []string{"country-1", "group-2", "person-16286", "city-5988"} {
+		for _, depth := range []int{1, 2} {
+			twice(fmt.Sprintf("neighbourhood depth %d kinds GROUP,PERSON %s", depth, id), func() (string, error) {
+				g, err := s.Neighbourhood(ctx, graph.NeighbourhoodQuery{ID: id, Depth: depth, Filter: groupsAndPeople, Limit: 200, PerNodeLimit: 50})
+				if err != nil {
+					return "", err
+				}
+				return describeGraph(g), nil
+			})
+		}
+	}
 	for _, ids := range connected {
 		for _, f := range []graph.Filter{{}, groupsAndPeople} {
 			twice(fmt.Sprintf("connections %v kinds %v", ids, f.Kinds), func() (string, error) {
@@ -107,7 +118,7 @@ func main() {
 				if err != nil {
 					return "", err
 				}
-				return fmt.Sprintf("%d actors, %d relations", len(g.Nodes), len(g.Edges)), nil
+				return describeGraph(g), nil
 			})
 		}
 	}
@@ -126,6 +137,18 @@ func describe(ps []*graph.Path) string {
 		h.Write([]byte{'\n'})
 	}
 	return fmt.Sprintf("%d paths, lengths [%s], hash %016x", len(ps), strings.Join(lengths, " "), h.Sum64())
+}
+
+// describeGraph writes how many actors and relations a subgraph has, and a hash of their ids in order.
+func describeGraph(g *graph.Subgraph) string {
+	h := fnv.New64a()
+	for _, n := range g.Nodes {
+		fmt.Fprintf(h, "%s ", n.ID)
+	}
+	for _, e := range g.Edges {
+		fmt.Fprintf(h, "%s ", e.ID)
+	}
+	return fmt.Sprintf("%d actors, %d relations, hash %016x", len(g.Nodes), len(g.Edges), h.Sum64())
 }
 
 // only, when set, names the calls to run: those whose name contains it.
