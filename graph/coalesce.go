@@ -10,13 +10,15 @@ import (
 )
 
 // Coalesced reads. Looking up one actor, or its depth-1 neighbourhood, is what a front-end drawing a
-// subgraph asks most, dozens at once. Sent one statement each, such reads cost Neo4j more in transactions
+// subgraph asks most, dozens at once; a tool tracing links asks for shortest paths between many pairs. Sent
+// one statement each, such reads cost Neo4j more in transactions
 // (a session, a plan lookup, a commit, a Bolt exchange) than in the reading itself, and under load that is
 // what bounds the throughput. So the store sends at most Config.MaxLookups reads of a kind to Neo4j at a
 // time. A read that finds a turn free runs at once, alone, with its single-actor statement: a lone client
 // never waits and never pays for batching. A read that finds every turn taken waits; when a turn ends, the
 // first read waiting and every other one of the same shape (the same statement and parameters but for the
-// actor's id), up to MaxCoalesce, are sent as one statement over their ids.
+// actor's id, or the pair's), up to MaxCoalesce (MaxCoalescePaths for shortest paths), are sent as one
+// statement over their ids.
 //
 // What each read keeps: its own context (it returns when its context ends, or once the query timeout has
 // passed since it began to wait, whatever its batch does: no later than a read alone may take), its own
@@ -28,10 +30,11 @@ import (
 const (
 	CoalesceActor         = "actor"         // Actor
 	CoalesceNeighbourhood = "neighbourhood" // Neighbourhood at depth 1
+	CoalesceShortestPath  = "shortestPath"  // ShortestPath ranked by LENGTH
 )
 
 // CoalescedKinds lists the kinds of coalesced reads.
-var CoalescedKinds = []string{CoalesceActor, CoalesceNeighbourhood}
+var CoalescedKinds = []string{CoalesceActor, CoalesceNeighbourhood, CoalesceShortestPath}
 
 // Coalescing is how one kind of coalesced read uses its turns.
 type Coalescing struct {
@@ -50,6 +53,8 @@ func (s *Store) Coalescing(kind string) Coalescing {
 		c = s.actors
 	case CoalesceNeighbourhood:
 		c = s.near
+	case CoalesceShortestPath:
+		c = s.shortest
 	default:
 		return Coalescing{}
 	}
@@ -58,6 +63,11 @@ func (s *Store) Coalescing(kind string) Coalescing {
 
 // MaxCoalesce caps the reads sent as one statement.
 const MaxCoalesce = 256
+
+// MaxCoalescePaths caps the shortest paths sent as one statement. Neo4j runs a statement's searches one
+// after the other, and a shortest path can take tens of milliseconds where a lookup takes a fraction of
+// one: a small batch keeps what a read waits for its batch's other searches short.
+const MaxCoalescePaths = 8
 
 // DefaultMaxLookups is the number of reads of a kind sent to Neo4j at once before the rest are coalesced.
 // At scale M on two cores, 2 gave the most throughput on actors and depth-1 neighbourhoods together at 8 and
@@ -68,6 +78,7 @@ const DefaultMaxLookups = 2
 // coalescer sends reads by actor id: one at a time while turns are free, the rest together by shape.
 type coalescer[V any] struct {
 	turns int // statements in flight at most
+	max   int // reads sent as one statement at most (0: MaxCoalesce)
 	// limit bounds a waiting read, from its arrival to its batch's answer (the query timeout; 0: none). A
 	// read alone is bounded by its statement's timeout; a waiting one would otherwise wait for the batches
 	// ahead of it as well.
@@ -161,10 +172,14 @@ func (c *coalescer[V]) next() {
 		return
 	}
 	shape := c.queue[0].shape
+	limit := c.max
+	if limit == 0 {
+		limit = MaxCoalesce
+	}
 	var batch []*pending[V]
 	rest := c.queue[:0]
 	for _, p := range c.queue {
-		if p.shape == shape && len(batch) < MaxCoalesce {
+		if p.shape == shape && len(batch) < limit {
 			batch = append(batch, p)
 		} else {
 			rest = append(rest, p)

@@ -151,3 +151,20 @@ func waitUntil(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// TestPairKey checks that a pair of ids written as one coalesced read's id reads back as the same pair,
+// whatever the ids hold, and that pairs that differ give different keys.
+func TestPairKey(t *testing.T) {
+	pairs := [][2]string{{"iskp", "taliban"}, {"a:b", "c"}, {"a", ":bc"}, {"12:ab", "x"}, {"a\x00b", "c"}, {"a", "\x00bc"}, {"ü", "ß"}}
+	seen := map[string][2]string{}
+	for _, p := range pairs {
+		k := pairKey(p[0], p[1])
+		if from, to := splitPair(k); from != p[0] || to != p[1] {
+			t.Errorf("pairKey(%q, %q) = %q reads back as %q, %q", p[0], p[1], k, from, to)
+		}
+		if o, ok := seen[k]; ok {
+			t.Errorf("pairs %q and %q share the key %q", o, p, k)
+		}
+		seen[k] = p
+	}
+}

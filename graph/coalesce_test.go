@@ -16,7 +16,7 @@ import (
 )
 
 // TestCoalescedReads checks Config.MaxLookups with one turn: while an actor lookup (or a depth-1
-// neighbourhood) holds the turn, its statement stopped before it reaches Neo4j, the reads asked meanwhile
+// neighbourhood, or a shortest path) holds the turn, its statement stopped before it reaches Neo4j, the reads asked meanwhile
 // wait; once it is released, the waiting reads of one shape go to Neo4j as one statement, and each gets the
 // answer it gets alone: the same actor or subgraph, NOT_FOUND for an unknown id, the canonical actor for a
 // merged id. A read whose context ends while it waits fails with TIMEOUT and is not sent.
@@ -38,7 +38,20 @@ func TestCoalescedReads(t *testing.T) {
 			batches = append(batches, kind+" "+strings.Join(slices.Sorted(slices.Values(ids)), ","))
 			mu.Unlock()
 		}
-		if _, ok := params["id"]; ok {
+		if pairs, ok := params["pairs"].([][]string); ok && strings.HasPrefix(cypher, "UNWIND range(0, size($pairs) - 1) AS i\n") {
+			var keys []string
+			for _, p := range pairs {
+				keys = append(keys, p[0]+">"+p[1])
+			}
+			mu.Lock()
+			batches = append(batches, "shortestPath "+strings.Join(slices.Sorted(slices.Values(keys)), ","))
+			mu.Unlock()
+		}
+		_, one := params["id"]
+		if _, ok := params["from"]; ok && strings.HasPrefix(cypher, "OPTIONAL MATCH (a:Actor {id: $from})") {
+			one = true
+		}
+		if one {
 			if g := gate.Load(); g != nil {
 				reached <- struct{}{}
 				<-*g
@@ -209,6 +222,78 @@ func TestCoalescedReads(t *testing.T) {
 		slices.Sort(b)
 		if !slices.Equal(b, []string{"neighbourhood al-karrar-office,iskp", "neighbourhood iskp,no-such-actor,taliban"}) {
 			t.Errorf("statements for several reads: %q; want one per shape", b)
+		}
+	})
+
+	t.Run("shortest paths, two shapes, more than a batch holds", func(t *testing.T) {
+		type ask struct {
+			from, to string
+			avoid    []string
+		}
+		// Ten pairs of one shape (two more than MaxCoalescePaths, two of them with an unknown end) and two
+		// of another (avoiding turkey).
+		asks := []ask{{"iskp", "taliban", nil}, {"ttp", "al-qaeda", nil}, {"al-karrar-office", "iskp", nil},
+			{"haqqani-network", "islamic-state", nil}, {"pakistan", "al-karrar-office", nil}, {"ttp", "iskp", nil},
+			{"afghanistan", "al-qaeda", nil}, {"taliban", "haqqani-network", nil}, {"no-such-actor", "iskp", nil},
+			{"iskp", "no-such-actor", nil},
+			{"istanbul", "turkey-crackdown-on-iskp-2022", []string{"turkey"}}, {"istanbul", "abu-miskin", []string{"turkey"}}}
+		say := func(p *graph.Path) string {
+			if p == nil {
+				return "no path"
+			}
+			var b strings.Builder
+			for i, e := range p.Edges {
+				fmt.Fprintf(&b, "%s %s ", p.Nodes[i].ID, e.ID)
+			}
+			fmt.Fprintf(&b, "%s, credibility %v", p.Nodes[len(p.Nodes)-1].ID, p.Credibility)
+			return b.String()
+		}
+		var want []string
+		var reads []func() string
+		for _, a := range asks {
+			read := describe(func() (*graph.Path, error) {
+				return s.ShortestPath(ctx, graph.PathQuery{From: a.from, To: a.to, MaxHops: 4, Avoid: a.avoid})
+			}, say)
+			want = append(want, read()) // alone: the turn is free
+			reads = append(reads, read)
+		}
+		through := describe(func() (*graph.Path, error) {
+			return s.ShortestPath(ctx, graph.PathQuery{From: "istanbul", To: "turkey-crackdown-on-iskp-2022", MaxHops: 4})
+		}, say)()
+		if want[8] != "NOT_FOUND from" || want[9] != "NOT_FOUND to" || want[10] == through || strings.HasPrefix(want[0], "no path") {
+			t.Fatalf("alone: unknown ends give %q and %q, avoiding turkey changes nothing (%q), iskp-taliban gives %q", want[8], want[9], through, want[0])
+		}
+		before, sentBefore := s.Coalescing(graph.CoalesceShortestPath), len(sent())
+		got := together(graph.CoalesceShortestPath, reads, func() error {
+			_, err := s.ShortestPath(ctx, graph.PathQuery{From: "turkey", To: "iskp", MaxHops: 4})
+			return err
+		})
+		for i, a := range asks {
+			if got[i] != want[i] {
+				t.Errorf("%s to %s (avoid %v) coalesced:\n%s\nalone:\n%s", a.from, a.to, a.avoid, got[i], want[i])
+			}
+		}
+		waitFor(t, "the shortest path turn to be free", func() bool { return s.Coalescing(graph.CoalesceShortestPath).Running == 0 })
+		after := s.Coalescing(graph.CoalesceShortestPath)
+		if after.Batches-before.Batches != 3 || after.Batched-before.Batched != int64(len(asks)) {
+			t.Errorf("coalescing went %+v -> %+v; want 3 statements (8 and 2 of one shape, 2 of the other) for %d reads", before, after, len(asks))
+		}
+		var sizes []int
+		var pairs []string
+		for _, b := range sent()[sentBefore:] {
+			keys := strings.Split(strings.TrimPrefix(b, "shortestPath "), ",")
+			sizes = append(sizes, len(keys))
+			pairs = append(pairs, keys...)
+		}
+		slices.Sort(sizes)
+		slices.Sort(pairs)
+		var wantPairs []string
+		for _, a := range asks {
+			wantPairs = append(wantPairs, a.from+">"+a.to)
+		}
+		slices.Sort(wantPairs)
+		if !slices.Equal(sizes, []int{2, 2, graph.MaxCoalescePaths}) || !slices.Equal(pairs, wantPairs) {
+			t.Errorf("statements for several reads: sizes %v over %q; want 2, 2 and %d over every pair once", sizes, pairs, graph.MaxCoalescePaths)
 		}
 	})
 }

@@ -2,8 +2,11 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -26,10 +29,17 @@ func (s *Store) Paths(ctx context.Context, q PathQuery) ([]*Path, error) {
 }
 
 // ShortestPath returns the shortest path (nil when there is none), allowing up to MaxShortestHops; among
-// several shortest paths, the first in the order of Paths.
+// several shortest paths, the first in the order of Paths. Ranked by LENGTH it is one statement, and under
+// load such statements are coalesced (coalesce.go).
 func (s *Store) ShortestPath(ctx context.Context, q PathQuery) (*Path, error) {
 	q.K = 1
-	ps, err := s.paths(ctx, q, MaxShortestHops)
+	var ps []*Path
+	var err error
+	if q.RankBy == RankCredibility {
+		ps, err = s.paths(ctx, q, MaxShortestHops)
+	} else {
+		ps, err = s.shortestPaths(ctx, q)
+	}
 	if err != nil || len(ps) == 0 {
 		return nil, err
 	}
@@ -40,7 +50,8 @@ func (s *Store) ShortestPath(ctx context.Context, q PathQuery) (*Path, error) {
 // supernodes can have millions of equally short paths.
 const MaxShortestGroup = 1000
 
-func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, error) {
+// checked validates q for a search of at most maxHops relations and returns its date filter.
+func (q *PathQuery) checked(maxHops int) (*Date, error) {
 	asOf, err := q.validate(maxHops)
 	if err != nil {
 		return nil, err
@@ -48,22 +59,53 @@ func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, e
 	if q.From == q.To {
 		return nil, Invalid("to", "must differ from from (%q)", q.From)
 	}
+	return asOf, nil
+}
+
+// pathParams are the parameters of q's path statements.
+func pathParams(q PathQuery, asOf *Date) map[string]any {
+	return filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
+}
+
+func (s *Store) paths(ctx context.Context, q PathQuery, maxHops int) ([]*Path, error) {
+	asOf, err := q.checked(maxHops)
+	if err != nil {
+		return nil, err
+	}
 	ctx, release, err := s.admit(ctx, HeavyPaths, s.cfg.QueryTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	c := conds{&q.Filter, asOf}
-	l, r := arrows(q.Direction)
-	bindAvoid, avoid := avoidNodes(q)
-	// statement ranks the paths that find yields, as path p or as the lists x names, and returns the first k.
-	statement := func(find string, x pathExprs) string {
-		order := byLength(x)
-		if q.RankBy == RankCredibility {
-			order = byCredibility(x)
+	params := pathParams(q, asOf)
+	if q.RankBy == RankCredibility {
+		// Every simple path up to MaxHops, shortest first: a longer path can be the more credible one.
+		balls, err := s.balls(ctx, q.From, q.To)
+		if err != nil {
+			return nil, err
 		}
-		return fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: $from})
-OPTIONAL MATCH (b:Actor {id: $to})
+		params["maxWalks"] = MaxWalksPerLength
+		_, avoid := avoidNodes(q)
+		return s.runPaths(ctx, q, rankPaths(q, walks(q, c, balls, avoid), asLists, "$from", "$to"), params)
+	}
+	ps, err := s.runPaths(ctx, q, shortestGroup(q, c, "$from", "$to"), params)
+	if err != nil || len(ps) == 0 || len(ps) >= q.K {
+		return ps, err
+	}
+	return s.yen(ctx, q, c, ps)
+}
+
+// rankPaths is a statement of paths from the actor whose id is the expression from to the one whose id is
+// to: it ranks the paths that find yields, as path p or as the lists x names, and returns the first $k.
+func rankPaths(q PathQuery, find string, x pathExprs, from, to string) string {
+	order := byLength(x)
+	if q.RankBy == RankCredibility {
+		order = byCredibility(x)
+	}
+	bindAvoid, avoid := avoidNodes(q)
+	return fmt.Sprintf(`OPTIONAL MATCH (a:Actor {id: %[13]s})
+OPTIONAL MATCH (b:Actor {id: %[14]s})
 %[11]sCALL (a, b%[12]s) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
   %[1]s
@@ -75,25 +117,23 @@ OPTIONAL MATCH (b:Actor {id: $to})
                   via: %[6]s, credibility: credibility}) AS paths
 }
 RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
-			find, pathRank("1.0", x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels, bindAvoid, avoid)
-	}
-	params := filterParams(map[string]any{"from": q.From, "to": q.To, "k": q.K, "avoid": q.Avoid, "maxGroup": MaxShortestGroup}, &q.Filter, asOf)
+		find, pathRank("1.0", x.rels), order, actorProj("n"), relProj("e"), viaNodes(x.rels), x.vars, simple(x), x.nodes, x.rels,
+		bindAvoid, avoid, from, to)
+}
+
+// shortestGroup is the statement of q's shortest paths (by LENGTH, the first $k of the whole group) from
+// the actor whose id is the expression from to the one whose id is to.
+//
+// Neo4j's bidirectional shortest path operator finds the shortest paths at a fraction of SHORTEST's cost
+// on graphs with supernodes (BENCHMARKS.md, "paths"), and it checks conditions on the actors of nodes(p)
+// as it searches (SHORTEST, with the same conditions on its actors, took 400 times as long at scale M).
+// Shortest paths are simple, so fewer than k of them means the group is smaller than k: then longer paths
+// are needed, and Yen's algorithm finds them with the same operator. None at all means none within
+// MaxHops.
+func shortestGroup(q PathQuery, c conds, from, to string) string {
+	l, r := arrows(q.Direction)
+	_, avoid := avoidNodes(q)
 	onActors := actorConds(q, c, "x")
-	if q.RankBy == RankCredibility {
-		// Every simple path up to MaxHops, shortest first: a longer path can be the more credible one.
-		balls, err := s.balls(ctx, q.From, q.To)
-		if err != nil {
-			return nil, err
-		}
-		params["maxWalks"] = MaxWalksPerLength
-		return s.runPaths(ctx, q, statement(walks(q, c, balls, avoid), asLists), params)
-	}
-	// Neo4j's bidirectional shortest path operator finds the shortest paths at a fraction of SHORTEST's
-	// cost on graphs with supernodes (BENCHMARKS.md, "paths"), and it checks conditions on the actors
-	// of nodes(p) as it searches (SHORTEST, with the same conditions on its actors, took 400 times as
-	// long at scale M). Shortest paths are simple, so fewer than k of them means the group is smaller
-	// than k: then longer paths are needed, and Yen's algorithm finds them with the same operator. None
-	// at all means none within MaxHops.
 	search := fmt.Sprintf("MATCH p = allShortestPaths((a)%s[rs%s*1..%d]%s(b))", l, typeSpec(q.Types), q.MaxHops, r)
 	cond := c.rel("r")
 	// the search under the filters
@@ -128,11 +168,108 @@ RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo, paths`,
     RETURN p
   }`, search, cond, conditioned)
 	}
-	ps, err := s.runPaths(ctx, q, statement(group, asPath), params)
-	if err != nil || len(ps) == 0 || len(ps) >= q.K {
-		return ps, err
+	return rankPaths(q, group, asPath, from, to)
+}
+
+// shortestArg is a shortest path query ready to run from any pair of actors, as coalesced reads run it:
+// the pair is the read's id (pairKey).
+type shortestArg struct {
+	q      PathQuery
+	c      conds
+	cypher string         // the statement for one pair ($from, $to)
+	params map[string]any // its parameters
+}
+
+// shape tells apart the statements shortestMany may not send together: those whose text or parameters,
+// but for the pair, differ.
+func (a shortestArg) shape() string {
+	p := maps.Clone(a.params)
+	delete(p, "from")
+	delete(p, "to")
+	j, err := json.Marshal(p) // strings, numbers, lists of strings and nulls: cannot fail
+	if err != nil {
+		j = fmt.Appendf(nil, "%p", a.params) // one shape of its own
 	}
-	return s.yen(ctx, q, c, ps)
+	return a.cypher + "\x00" + string(j)
+}
+
+// shortestPaths is Paths by LENGTH with k = 1: the shortest group, ranked, in one statement (Yen's rounds
+// never extend a group of one). Under load these statements are coalesced (coalesce.go).
+func (s *Store) shortestPaths(ctx context.Context, q PathQuery) ([]*Path, error) {
+	asOf, err := q.checked(MaxShortestHops)
+	if err != nil {
+		return nil, err
+	}
+	c := conds{&q.Filter, asOf}
+	arg := shortestArg{q: q, c: c, cypher: shortestGroup(q, c, "$from", "$to"), params: pathParams(q, asOf)}
+	v, _, err := s.shortest.get(ctx, pairKey(q.From, q.To), arg.shape, arg)
+	if err != nil {
+		return nil, s.mapErr(ctx, err)
+	}
+	return s.decodePaths(ctx, q, v)
+}
+
+// pairKey writes a pair of actor ids as one string that splitPair reads back, whatever the ids hold: the
+// length of from, a colon, from, then to.
+func pairKey(from, to string) string {
+	return strconv.Itoa(len(from)) + ":" + from + to
+}
+
+func splitPair(key string) (from, to string) {
+	n, rest, _ := strings.Cut(key, ":")
+	i, _ := strconv.Atoi(n)
+	return rest[:i], rest[i:]
+}
+
+// shortestOne runs a shortest path statement for the pair named by key (shortestArg), in a heavy-read slot:
+// hasFrom, hasTo and the paths.
+func (s *Store) shortestOne(ctx context.Context, key string, arg any) ([]any, bool, error) {
+	a := arg.(shortestArg)
+	ctx, release, err := s.admit(ctx, HeavyPaths, s.cfg.QueryTimeout)
+	if err != nil {
+		return nil, false, err
+	}
+	defer release()
+	params := maps.Clone(a.params)
+	params["from"], params["to"] = splitPair(key)
+	recs, err := s.read(ctx, a.cypher, params)
+	if err != nil {
+		return nil, false, err
+	}
+	return recs[0].Values, true, nil
+}
+
+// shortestMany is shortestOne for several pairs in one statement, in one heavy-read slot, by key.
+func (s *Store) shortestMany(ctx context.Context, keys []string, arg any) (map[string][]any, error) {
+	a := arg.(shortestArg)
+	ctx, release, err := s.admit(ctx, HeavyPaths, s.cfg.QueryTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	pairs := make([][]string, len(keys))
+	for i, k := range keys {
+		from, to := splitPair(k)
+		pairs[i] = []string{from, to}
+	}
+	params := maps.Clone(a.params)
+	delete(params, "from")
+	delete(params, "to")
+	params["pairs"] = pairs
+	recs, err := s.read(ctx, `UNWIND range(0, size($pairs) - 1) AS i
+CALL (i) {
+  WITH $pairs[i] AS pair
+  `+shortestGroup(a.q, a.c, "pair[0]", "pair[1]")+`
+}
+RETURN i, hasFrom, hasTo, paths`, params)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string][]any, len(recs))
+	for _, rec := range recs {
+		found[keys[int(num(rec.Values[0]))]] = rec.Values[1:]
+	}
+	return found, nil
 }
 
 // pathExprs names a path in a statement: the variables that carry it, its actors, its relations and its
@@ -330,7 +467,11 @@ func (s *Store) runPaths(ctx context.Context, q PathQuery, cypher string, params
 	if err != nil {
 		return nil, err
 	}
-	v := recs[0].Values
+	return s.decodePaths(ctx, q, recs[0].Values)
+}
+
+// decodePaths decodes the columns of a statement of paths: hasFrom, hasTo, paths.
+func (s *Store) decodePaths(ctx context.Context, q PathQuery, v []any) ([]*Path, error) {
 	if v[0] != true {
 		return nil, notFound("from", q.From)
 	}

@@ -42,8 +42,9 @@ type Config struct {
 	// searches get PathsPerHeavy times as many); the rest wait their turn within their timeout (admit.go).
 	// 0: DefaultMaxHeavy.
 	MaxHeavy int
-	// MaxLookups bounds the actor lookups, and apart from them the depth-1 neighbourhoods, sent to Neo4j at
-	// once; reads beyond it wait for a turn and are sent together, as one statement (coalesce.go).
+	// MaxLookups bounds the actor lookups, and apart from them the depth-1 neighbourhoods, and the shortest
+	// paths ranked by LENGTH, sent to Neo4j at once; reads beyond it wait for a turn and are sent together, as
+	// one statement (coalesce.go).
 	// 0: DefaultMaxLookups.
 	MaxLookups int
 	// Warm makes the store warm up (Store.Warm) once the schema is applied; Ready reports UNAVAILABLE
@@ -83,6 +84,7 @@ type Store struct {
 	heavy       map[string]*slots // per class of heavy read (admit.go)
 	actors      *coalescer[any]   // actor lookups: the projected actor (coalesce.go)
 	near        *coalescer[[]any] // depth-1 neighbourhoods: omitted and subgraphReturn's columns
+	shortest    *coalescer[[]any] // shortest paths by LENGTH, by pair: hasFrom, hasTo and the paths
 	stop        chan struct{}
 	wg          sync.WaitGroup
 
@@ -162,6 +164,8 @@ func Open(cfg Config) (*Store, error) {
 	}
 	s.actors = &coalescer[any]{turns: cfg.MaxLookups, limit: cfg.QueryTimeout, one: s.lookupActor, many: s.lookupActors}
 	s.near = &coalescer[[]any]{turns: cfg.MaxLookups, limit: cfg.QueryTimeout, one: s.nearOne, many: s.nearMany}
+	s.shortest = &coalescer[[]any]{turns: cfg.MaxLookups, max: MaxCoalescePaths, limit: cfg.QueryTimeout,
+		one: s.shortestOne, many: s.shortestMany}
 	// The driver (v5.28) sets its connection factory lazily on the first dial without a lock; dial once
 	// before anything runs concurrently so that later dials only read it. The outcome does not matter.
 	warm, cancel := context.WithTimeout(context.Background(), 2*time.Second)
