@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -177,21 +176,12 @@ type shortestArg struct {
 	q      PathQuery
 	c      conds
 	cypher string         // the statement for one pair ($from, $to)
-	params map[string]any // its parameters
+	params map[string]any // its parameters but from and to
 }
 
 // shape tells apart the statements shortestMany may not send together: those whose text or parameters,
 // but for the pair, differ.
-func (a shortestArg) shape() string {
-	p := maps.Clone(a.params)
-	delete(p, "from")
-	delete(p, "to")
-	j, err := json.Marshal(p) // strings, numbers, lists of strings and nulls: cannot fail
-	if err != nil {
-		j = fmt.Appendf(nil, "%p", a.params) // one shape of its own
-	}
-	return a.cypher + "\x00" + string(j)
-}
+func (a shortestArg) shape() string { return statementShape(a.cypher, a.params) }
 
 // shortestPaths is Paths by LENGTH with k = 1: the shortest group, ranked, in one statement (Yen's rounds
 // never extend a group of one). Under load these statements are coalesced (coalesce.go).
@@ -201,7 +191,10 @@ func (s *Store) shortestPaths(ctx context.Context, q PathQuery) ([]*Path, error)
 		return nil, err
 	}
 	c := conds{&q.Filter, asOf}
-	arg := shortestArg{q: q, c: c, cypher: shortestGroup(q, c, "$from", "$to"), params: pathParams(q, asOf)}
+	params := pathParams(q, asOf)
+	delete(params, "from")
+	delete(params, "to")
+	arg := shortestArg{q: q, c: c, cypher: shortestGroup(q, c, "$from", "$to"), params: params}
 	v, _, err := s.shortest.get(ctx, pairKey(q.From, q.To), arg.shape, arg)
 	if err != nil {
 		return nil, s.mapErr(ctx, err)
@@ -253,8 +246,6 @@ func (s *Store) shortestMany(ctx context.Context, keys []string, arg any) (map[s
 		pairs[i] = []string{from, to}
 	}
 	params := maps.Clone(a.params)
-	delete(params, "from")
-	delete(params, "to")
 	params["pairs"] = pairs
 	recs, err := s.read(ctx, `UNWIND range(0, size($pairs) - 1) AS i
 CALL (i) {

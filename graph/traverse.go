@@ -213,12 +213,16 @@ type nearArg struct {
 }
 
 // shape tells apart the statements nearMany may not send together: those whose text or parameters differ.
-func (a nearArg) shape() string {
-	p, err := json.Marshal(a.params) // strings, numbers, booleans, lists of strings and nulls: cannot fail
+func (a nearArg) shape() string { return statementShape(a.levels, a.params) }
+
+// statementShape is the shape of a coalesced read (coalesce.go): reads of equal text and parameters (those
+// but the read's own id or pair) have equal shapes.
+func statementShape(text string, params map[string]any) string {
+	p, err := json.Marshal(params) // strings, numbers, booleans, lists of strings and nulls: cannot fail
 	if err != nil {
-		p = fmt.Appendf(nil, "%p", a.params) // one shape of its own
+		p = fmt.Appendf(nil, "%p", params) // one shape of its own
 	}
-	return a.levels + "\x00" + string(p)
+	return text + "\x00" + string(p)
 }
 
 // nearOne runs a neighbourhood statement from the actor with the given id: omitted, then the columns of
